@@ -1,0 +1,49 @@
+import S3
+import SigV4
+
+/// Checks that the bucket is reachable with the configured credentials, using only
+/// s3:GetBucketLocation and s3:ListBucket (the least-privilege policy's actions).
+public struct S3Check: Sendable {
+    public var settings: S3Settings
+
+    public init(settings: S3Settings) {
+        self.settings = settings
+    }
+
+    public static func missingCredentials(_ settings: S3Settings) -> CheckResult {
+        .fail("credentials",
+              "no AWS credentials found (looked at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment and .env, and profile '\(settings.profile.value)' in ~/.aws/credentials and ~/.aws/config)",
+              fix: "Run `aws configure`, or put AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in .env (never commit it).")
+    }
+
+    public func run() async -> [CheckResult] {
+        guard let credentials = settings.credentials else { return [Self.missingCredentials(settings)] }
+        var results = [CheckResult.pass("credentials", "access key \(VoltLakeConfiguration.maskKeyID(credentials.value.accessKeyID)) from \(credentials.source)")]
+        let bucket = settings.bucket.value
+        let client = S3Client(credentials: credentials.value, configuration: settings.clientConfiguration())
+        defer { client.shutdown() }
+        let endpoint = settings.endpoint?.value.absoluteString ?? "AWS S3 (\(settings.region.value))"
+        do {
+            let location = try await client.getBucketLocation(bucket: bucket)
+            if settings.endpoint == nil, location != settings.region.value {
+                results.append(.fail("s3", "bucket \(bucket) is in region \(location), but voltlake is configured for \(settings.region.value) (\(settings.region.source))",
+                                     fix: "Set AWS_REGION=\(location) (or --region \(location))."))
+                return results
+            }
+            _ = try await client.listObjectsV2(bucket: bucket, prefix: nil, maxKeys: 1)
+            results.append(.pass("s3", "bucket \(bucket) reachable at \(endpoint), region \(location)"))
+        } catch let error as S3Error {
+            results.append(.fail("s3", error.description, fix: nil))
+        } catch {
+            results.append(.fail("s3", "\(error)", fix: nil))
+        }
+        return results
+    }
+}
+
+extension S3Settings {
+    /// The S3 client configuration these settings describe.
+    public func clientConfiguration() -> S3Configuration {
+        S3Configuration(region: region.value, endpoint: endpoint?.value, usePathStyle: usePathStyle.value)
+    }
+}

@@ -1,0 +1,31 @@
+/// A configuration problem found before anything was attempted (exit status 2).
+///
+/// Every description says what is wrong and how to fix it, and never contains a secret value.
+public enum ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    case dotEnv(DotEnvError)
+    case invalidFile(path: String, line: Int, reason: String)
+    case unreadableFile(path: String, reason: String)
+    case invalidValue(name: String, source: String, reason: String)
+    case incompleteCredentials(present: String, missing: String, source: String)
+    case profileNotFound(profile: String, files: [String])
+    case invalidDatabaseURL(reason: String)
+
+    public var description: String {
+        switch self {
+        case .dotEnv(let error):
+            return "Cannot read the .env file: \(error)"
+        case .invalidFile(let path, let line, let reason):
+            return "\(path):\(line): \(reason). Fix that line (see `aws configure` for the expected layout)."
+        case .unreadableFile(let path, let reason):
+            return "Cannot read \(path): \(reason)."
+        case .invalidValue(let name, let source, let reason):
+            return "\(name) (from \(source)) is invalid: \(reason)."
+        case .incompleteCredentials(let present, let missing, let source):
+            return "\(present) is set (from \(source)) but \(missing) is not. Set both, or neither to use ~/.aws/credentials (`aws configure`)."
+        case .profileNotFound(let profile, let files):
+            return "AWS profile '\(profile)' was not found in \(files.joined(separator: " or ")). Run `aws configure --profile \(profile)`, or unset AWS_PROFILE."
+        case .invalidDatabaseURL(let reason):
+            return "DATABASE_URL is invalid: \(reason). Expected postgres://user:password@host:5432/database?sslmode=require"
+        }
+    }
+}
