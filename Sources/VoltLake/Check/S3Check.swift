@@ -19,25 +19,28 @@ public struct S3Check: Sendable {
     public func run() async -> [CheckResult] {
         guard let credentials = settings.credentials else { return [Self.missingCredentials(settings)] }
         var results = [CheckResult.pass("credentials", "access key \(VoltLakeConfiguration.maskKeyID(credentials.value.accessKeyID)) from \(credentials.source)")]
-        let bucket = settings.bucket.value
         let client = S3Client(credentials: credentials.value, configuration: settings.clientConfiguration())
-        defer { client.shutdown() }
+        results.append(await probe(client))
+        try? await client.shutdown()
+        return results
+    }
+
+    private func probe(_ client: S3Client) async -> CheckResult {
+        let bucket = settings.bucket.value
         let endpoint = settings.endpoint?.value.absoluteString ?? "AWS S3 (\(settings.region.value))"
         do {
             let location = try await client.getBucketLocation(bucket: bucket)
             if settings.endpoint == nil, location != settings.region.value {
-                results.append(.fail("s3", "bucket \(bucket) is in region \(location), but voltlake is configured for \(settings.region.value) (\(settings.region.source))",
-                                     fix: "Set AWS_REGION=\(location) (or --region \(location))."))
-                return results
+                return .fail("s3", "bucket \(bucket) is in region \(location), but voltlake is configured for \(settings.region.value) (\(settings.region.source))",
+                             fix: "Set AWS_REGION=\(location) (or --region \(location)).")
             }
             _ = try await client.listObjectsV2(bucket: bucket, prefix: nil, maxKeys: 1)
-            results.append(.pass("s3", "bucket \(bucket) reachable at \(endpoint), region \(location)"))
+            return .pass("s3", "bucket \(bucket) reachable at \(endpoint), region \(location)")
         } catch let error as S3Error {
-            results.append(.fail("s3", error.description, fix: nil))
+            return .fail("s3", error.description, fix: nil)
         } catch {
-            results.append(.fail("s3", "\(error)", fix: nil))
+            return .fail("s3", "\(error)", fix: nil)
         }
-        return results
     }
 }
 
