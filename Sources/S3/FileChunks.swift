@@ -84,7 +84,7 @@ struct FileChunks: AsyncSequence, Sendable {
             guard position < region.length else { return nil }
             if reader == nil { reader = try FileReader(path: region.path) }
             guard let reader else { return nil }
-            let count = Int(min(Int64(chunkSize), region.length - position))
+            let count = Int(Swift.min(Int64(chunkSize), region.length - position))
             let chunk = try reader.read(count: count, at: region.offset + position)
             guard chunk.readableBytes > 0 else {
                 throw LocalFileError(path: region.path, operation: "read (the file got shorter while uploading)", errno: EIO)

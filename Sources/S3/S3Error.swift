@@ -17,6 +17,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         case responseTooLarge(limit: Int)
         /// The request was refused before sending (bad metadata name, file not readable, too many parts, …).
         case invalidRequest
+        /// The task was cancelled (reported this way only when cleaning up after it failed too).
+        case cancelled
     }
 
     /// A multipart upload that could not be aborted after a failure: its parts remain (and are billed).
@@ -76,7 +78,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         case .service:
             if let code, Self.retryableCodes.contains(code) { return true }
             return [500, 502, 503, 504].contains(status ?? 0)
-        case .invalidResponse, .responseTooLarge, .invalidRequest:
+        case .invalidResponse, .responseTooLarge, .invalidRequest, .cancelled:
             return false
         }
     }
@@ -132,6 +134,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
             return "the object is larger than the \(limit)-byte limit of this read; stream it instead."
         case .invalidRequest:
             return detail ?? "the request is not valid."
+        case .cancelled:
+            return "the upload was cancelled."
         case .service:
             return serviceSummary
         }
@@ -146,7 +150,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
             return "\(codeText): access denied\(action)."
         case "NoSuchBucket":
             return "\(codeText): the bucket \(bucket ?? "") does not exist (check its name and the account)."
-        case "NoSuchKey", "NotFound" where key != nil:
+        case "NoSuchKey", "NotFound":
             return "\(codeText): no object with this key."
         case "NoSuchUpload":
             return "\(codeText): the multipart upload no longer exists (it was completed or aborted)."

@@ -158,7 +158,7 @@ extension S3Client {
         }
     }
 
-    private func record(
+    func record(
         _ request: S3Request, attempt: Int, status: Int?, errorCode: String?, requestID: String?, received: Int64,
         since start: ContinuousClock.Instant
     ) {

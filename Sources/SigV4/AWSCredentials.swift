@@ -26,3 +26,13 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible, Custo
 
     public var debugDescription: String { description }
 }
+
+extension AWSCredentials: CustomReflectable {
+    /// `dump` and debuggers see the redacted form only.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "accessKeyID": redactedAccessKeyID, "secretAccessKey": "<redacted>",
+            "sessionToken": sessionToken == nil ? "none" : "<redacted>",
+        ], displayStyle: .struct)
+    }
+}

@@ -189,3 +189,11 @@ public struct SigV4Signer: Sendable {
     private static let securityTokenName = Array("X-Amz-Security-Token".utf8)
     private static let signedHeadersName = Array("X-Amz-SignedHeaders".utf8)
 }
+
+extension SigV4Signer: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "SigV4Signer(\(credentials), region: \(region), service: \(service))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["credentials": credentials, "region": region, "service": service], displayStyle: .struct)
+    }
+}

@@ -6,7 +6,6 @@ import VoltLake
 @main
 enum EntryPoint {
     static func main() async {
-        setvbuf(stdout, nil, _IOLBF, 0)
         let code: Int32
         do {
             var command = try VoltLakeCommand.parseAsRoot()

@@ -11,7 +11,7 @@ import Testing
         S3_BUCKET_NAME='volt-data-lake'
         POSTGRES_PASSWORD="p=ss \\"word\\" # not a comment"
         DATABASE_URL=postgres://u:p@h:5432/db?sslmode=require # trailing comment
-        SINGLE='it''s \\n literal'
+        SINGLE='no \\n escapes, "quotes" kept'
         MULTI="line one
         line two"
         EMPTY=
@@ -23,6 +23,7 @@ import Testing
         #expect(values["S3_BUCKET_NAME"] == "volt-data-lake")
         #expect(values["POSTGRES_PASSWORD"] == "p=ss \"word\" # not a comment")
         #expect(values["DATABASE_URL"] == "postgres://u:p@h:5432/db?sslmode=require")
+        #expect(values["SINGLE"] == "no \\n escapes, \"quotes\" kept")
         #expect(values["MULTI"] == "line one\nline two")
         #expect(values["EMPTY"] == "")
         #expect(entries.first { $0.key == "AWS_REGION" }?.line == 4)
