@@ -1107,6 +1107,14 @@ class Handler(BaseHTTPRequestHandler):
                 if fault.status is not None:
                     raise S3Error(fault.status, fault.code, fault.message, reason="injected fault")
 
+            if cl.operation in ("PutObject", "UploadPart") and spool is not None:
+                ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                    # moto (werkzeug) swallows form-typed bodies: store the bytes, lose the type
+                    fwd_headers = [(k, v) for k, v in fwd_headers if k.lower() != "content-type"]
+                    fwd_headers.append(("Content-Type", "application/octet-stream"))
+                    rec["note"] = (f"moto cannot store a {ctype} body; forwarded as application/octet-stream")
+
             rec["allowed"] = True
             status, nout = self.forward(raw_path, raw_query, fwd_headers, spool, cl, request_id)
             rec["status"] = status

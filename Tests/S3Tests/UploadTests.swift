@@ -194,7 +194,7 @@ struct Chunks: AsyncSequence, Sendable {
         var offset = 0
         mutating func next() async -> ByteBuffer? {
             guard offset < bytes.count else { return nil }
-            let end = min(offset + chunk, bytes.count)
+            let end = Swift.min(offset + chunk, bytes.count)
             defer { offset = end }
             return ByteBuffer(bytes: bytes[offset..<end])
         }

@@ -11,9 +11,8 @@ public struct S3Check: Sendable {
     }
 
     public static func missingCredentials(_ settings: S3Settings) -> CheckResult {
-        .fail("credentials",
-              "no AWS credentials found (looked at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment and .env, and profile '\(settings.profile.value)' in ~/.aws/credentials and ~/.aws/config)",
-              fix: "Run `aws configure`, or put AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in .env (never commit it).")
+        let error = ConfigurationError.noCredentials(profile: settings.profile.value)
+        return .fail("credentials", error.cause, fix: error.fix)
     }
 
     public func run() async -> [CheckResult] {
@@ -41,12 +40,5 @@ public struct S3Check: Sendable {
         } catch {
             return .fail("s3", "\(error)", fix: nil)
         }
-    }
-}
-
-extension S3Settings {
-    /// The S3 client configuration these settings describe.
-    public func clientConfiguration() -> S3Configuration {
-        S3Configuration(region: region.value, endpoint: endpoint?.value, usePathStyle: usePathStyle.value)
     }
 }

@@ -9,6 +9,27 @@ public enum ConfigurationError: Error, Sendable, Hashable, CustomStringConvertib
     case incompleteCredentials(present: String, missing: String, source: String)
     case profileNotFound(profile: String, files: [String])
     case invalidDatabaseURL(reason: String)
+    case noCredentials(profile: String)
+
+    /// What is wrong, without the fix (for ✗ lines that print the fix separately).
+    public var cause: String {
+        switch self {
+        case .noCredentials(let profile):
+            return "no AWS credentials found (looked at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment and .env, and profile '\(profile)' in ~/.aws/credentials and ~/.aws/config)"
+        default:
+            return description
+        }
+    }
+
+    /// How to fix it, when there is more to say than the description.
+    public var fix: String? {
+        switch self {
+        case .noCredentials:
+            return "Run `aws configure`, or put AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in .env (never commit it)."
+        default:
+            return nil
+        }
+    }
 
     public var description: String {
         switch self {
@@ -24,6 +45,8 @@ public enum ConfigurationError: Error, Sendable, Hashable, CustomStringConvertib
             return "\(present) is set (from \(source)) but \(missing) is not. Set both, or neither to use ~/.aws/credentials (`aws configure`)."
         case .profileNotFound(let profile, let files):
             return "AWS profile '\(profile)' was not found in \(files.joined(separator: " or ")). Run `aws configure --profile \(profile)`, or unset AWS_PROFILE."
+        case .noCredentials:
+            return "Unable to locate AWS credentials: \(cause). \(fix ?? "")"
         case .invalidDatabaseURL(let reason):
             return "DATABASE_URL is invalid: \(reason). Expected postgres://user:password@host:5432/database?sslmode=require"
         }
