@@ -22,7 +22,9 @@ public final class S3Client: Sendable {
     ///   - credentials: The keys that sign every request.
     ///   - configuration: Region, endpoint, retries, part sizes, encryption.
     ///   - httpClient: A shared client to use; nil makes one this client owns (pooled keep-alive,
-    ///     redirects off) and closes in `shutdown()`.
+    ///     redirects off, no connection retries of its own) and closes in `shutdown()`. A shared client
+    ///     should disallow redirects and set `connectionPool.retryConnectionEstablishment = false`, or a
+    ///     refused connection waits for the whole request timeout.
     ///   - logger: Where debug records of requests go (static messages, `s3.*` metadata, no secrets).
     ///   - onRequest: Called once per HTTP attempt, e.g. for an audit log or metrics.
     public init(
@@ -42,6 +44,8 @@ public final class S3Client: Sendable {
             clientConfiguration.redirectConfiguration = .disallow
             clientConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(120))
             clientConfiguration.decompression = .disabled
+            // A refused connection fails the attempt at once; this client's own retries take over.
+            clientConfiguration.connectionPool.retryConnectionEstablishment = false
             self.httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
             self.ownsHTTPClient = true
         }

@@ -56,9 +56,10 @@ public struct SigningRequest: Sendable {
     public var path: String
     /// The decoded query parameters.
     public var query: [QueryItem]
-    /// Other headers to sign (content-type, x-amz-meta-*, content-md5, range, …). A `host`,
-    /// `authorization`, `x-amz-date`, `x-amz-content-sha256` or `x-amz-security-token` entry is
-    /// ignored: the signer sets those itself.
+    /// Other headers to sign (content-type, x-amz-meta-*, content-md5, range, …), all of them signed.
+    /// A `host` or `authorization` entry is ignored, and so, for header signing, are `x-amz-date`,
+    /// `x-amz-content-sha256` and `x-amz-security-token`: the signer sets those itself. Repeated
+    /// names are signed as one header with the values joined by "," in order.
     public var headers: [HTTPField]
 
     public init(method: String, host: String, path: String, query: [QueryItem] = [], headers: [HTTPField] = []) {

@@ -353,8 +353,11 @@ def test_presigned_put_with_sse(bucket):
 
 
 def test_aws_cli_cp_and_ls(bucket, tmp_path):
-    aws = shutil.which("aws")
-    assert aws, "aws-cli is not installed"
+    aws = [shutil.which("aws")] if shutil.which("aws") else None
+    if aws is None:
+        import importlib.util
+        assert importlib.util.find_spec("awscli"), "aws-cli is not installed (pip install awscli)"
+        aws = [sys.executable, "-m", "awscli"]
     src = tmp_path / "plik ż.txt"
     src.write_text("zażółć gęślą jaźń\n", encoding="utf-8")
     env = dict(os.environ, AWS_ACCESS_KEY_ID=KEYS["app"]["accessKeyId"],
@@ -362,7 +365,7 @@ def test_aws_cli_cp_and_ls(bucket, tmp_path):
                AWS_REGION=REGION, AWS_MAX_ATTEMPTS="1")
     env.pop("AWS_SESSION_TOKEN", None)
     env.pop("AWS_PROFILE", None)
-    base = [aws, "--endpoint-url", ENDPOINT, "--region", REGION]
+    base = aws + ["--endpoint-url", ENDPOINT, "--region", REGION]
     r = subprocess.run(base + ["s3", "cp", str(src), f"s3://{bucket}/cli/plik ż.txt", "--sse", "AES256"],
                        env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
@@ -649,3 +652,75 @@ def test_record_file_holds_no_secrets():
         if k.get("sessionToken"):
             assert k["sessionToken"] not in text
     assert "X-Amz-Signature" not in text and "Signature=" not in text
+
+
+# ------------------------------------------------------------------ aws-chunked (streaming SigV4) uploads
+
+class _StreamingSigner(S3SigV4Auth):
+    def __init__(self, creds, region, mode):
+        super().__init__(creds, "s3", region)
+        self.mode = mode
+
+    def payload(self, request):
+        return self.mode
+
+
+def _aws_chunked_put(bucket, key, data, chunk=64 * 1024, tamper=False, name="app"):
+    k = KEYS[name]
+    creds = Credentials(k["accessKeyId"], k["secretAccessKey"])
+    chunks = [data[i:i + chunk] for i in range(0, len(data), chunk)] + [b""]
+    sizes = sum(len(f"{len(c):x};chunk-signature=".encode()) + 64 + 2 + len(c) + 2 for c in chunks)
+    headers = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data)),
+               "x-amz-server-side-encryption": "AES256", "Content-Length": str(sizes),
+               "Content-Type": "application/octet-stream"}
+    req = AWSRequest(method="PUT", url=f"{ENDPOINT}/{bucket}/{key}", headers=headers)
+    signer = _StreamingSigner(creds, REGION, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
+    signer.add_auth(req)
+    p = req.prepare()
+    auth = p.headers["Authorization"]
+    seed = auth.rsplit("Signature=", 1)[1]
+    amz_date = p.headers["X-Amz-Date"]
+    scope = f"{amz_date[:8]}/{REGION}/s3/aws4_request"
+    skey = verifier.signing_key_bytes(k["secretAccessKey"], amz_date[:8], REGION, "s3")
+    import hmac as _hmac
+    body, prev = b"", seed
+    for c in chunks:
+        sts = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, prev, hashlib.sha256(b"").hexdigest(),
+                         hashlib.sha256(c).hexdigest()])
+        sig = _hmac.new(skey, sts.encode(), hashlib.sha256).hexdigest()
+        prev = sig
+        if tamper and c:
+            c = bytes([c[0] ^ 1]) + c[1:]
+        body += f"{len(c):x};chunk-signature={sig}\r\n".encode() + c + b"\r\n"
+    assert len(body) == sizes
+    sp = urllib.parse.urlsplit(p.url)
+    return raw_request("PUT", sp.path, headers=dict(p.headers), body=body)
+
+
+def test_aws_chunked_signed_streaming_upload(bucket):
+    data = os.urandom(200 * 1024 + 17)
+    status, _, resp = _aws_chunked_put(bucket, "chunked/ok.bin", data)
+    assert status == 200, resp
+    assert client("app").get_object(Bucket=bucket, Key="chunked/ok.bin")["Body"].read() == data
+    status, _, resp = _aws_chunked_put(bucket, "chunked/bad.bin", data, tamper=True)
+    assert status == 403 and xml_code(resp)[0] == "SignatureDoesNotMatch"
+
+
+def test_unsigned_payload_trailer_with_crc32(bucket):
+    import zlib
+    data = b"trailer checksum body " * 1000
+    crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    body = f"{len(data):x}\r\n".encode() + data + b"\r\n0\r\n" + f"x-amz-checksum-crc32:{crc}\r\n\r\n".encode()
+    headers = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data)),
+               "x-amz-trailer": "x-amz-checksum-crc32", "x-amz-server-side-encryption": "AES256"}
+    k = KEYS["app"]
+    req = AWSRequest(method="PUT", url=f"{ENDPOINT}/{bucket}/chunked/trailer.bin", headers=headers)
+    _StreamingSigner(Credentials(k["accessKeyId"], k["secretAccessKey"]), REGION,
+                     "STREAMING-UNSIGNED-PAYLOAD-TRAILER").add_auth(req)
+    p = req.prepare()
+    status, _, resp = raw_request("PUT", urllib.parse.urlsplit(p.url).path, headers=dict(p.headers), body=body)
+    assert status == 200, resp
+    assert client("app").get_object(Bucket=bucket, Key="chunked/trailer.bin")["Body"].read() == data
+    bad = body.replace(crc.encode(), base64.b64encode(b"\0\0\0\0"))
+    status, _, resp = raw_request("PUT", urllib.parse.urlsplit(p.url).path, headers=dict(p.headers), body=bad)
+    assert status == 400 and xml_code(resp)[0] == "BadDigest"
