@@ -112,7 +112,7 @@ extension S3Client {
     /// A stream that ends within `configuration.multipartThreshold` bytes becomes one PutObject; a longer
     /// one a multipart upload in parts of `configuration.partSize` (at least 5 MiB), `uploadConcurrency`
     /// at a time. The part size doubles every 2,000 parts, so the 10,000-part limit allows
-    /// 62 × `partSize` × 1000 bytes (about 496 GB with 8 MiB parts). On failure or cancellation the upload
+    /// 62,000 × `partSize` bytes (about 484 GiB with 8 MiB parts). On failure or cancellation the upload
     /// is aborted. Returns the size, the ETag and the SHA-256 of the whole object.
     public func upload<Body: AsyncSequence>(
         bucket: String, key: String, contentType: String? = nil, metadata: [String: String] = [:], body: Body

@@ -23,6 +23,48 @@ struct ErrorAndRetryTests {
         #expect(log.records.count == 1)
     }
 
+    @Test("temporary credentials: a session token is signed; an expired one fails with ExpiredToken")
+    func sessionTokens() async throws {
+        let bucket = try TestStack.makeBucket()
+        try await TestStack.withClient(key: "session") { s3 in
+            _ = try await s3.putObject(bucket: bucket, key: "t ż.txt", body: Array("token".utf8))
+            #expect(Array(try await s3.getObject(bucket: bucket, key: "t ż.txt").body.readableBytesView) == Array("token".utf8))
+            let link = try s3.presignedGetURL(bucket: bucket, key: "t ż.txt", expires: 60)
+            #expect(link.contains("X-Amz-Security-Token="))
+            #expect(try PlainHTTP.request("GET", link).body == Array("token".utf8))
+        }
+        try await TestStack.withClient(key: "expired-session") { s3 in
+            let error = await #expect(throws: S3Error.self) { try await s3.listObjectsV2(bucket: bucket) }
+            #expect(error?.code == "ExpiredToken")
+            #expect(error?.description.contains("fresh temporary credentials") == true)
+        }
+    }
+
+    @Test("a file body is re-read from its start when a PutObject or UploadPart is retried")
+    func fileBodyRetried() async throws {
+        let bucket = try TestStack.makeBucket()
+        let small = TestStack.bytes(count: 300_000, seed: 21)
+        let large = TestStack.bytes(count: 6 * 1024 * 1024, seed: 22)
+        let smallPath = try TestStack.temporaryFile(bytes: small)
+        let largePath = try TestStack.temporaryFile(bytes: large)
+        defer {
+            try? FileManager.default.removeItem(atPath: smallPath)
+            try? FileManager.default.removeItem(atPath: largePath)
+        }
+        try TestStack.injectFault(#"{"count":1,"status":503,"code":"SlowDown","operation":"PutObject","bucket":"\#(bucket)"}"#)
+        try TestStack.injectFault(#"{"count":1,"status":500,"code":"InternalError","operation":"UploadPart","bucket":"\#(bucket)"}"#)
+        let log = RecordLog()
+        try await TestStack.withClient(onRequest: log.append) { s3 in
+            _ = try await s3.putFile(bucket: bucket, key: "small.bin", path: smallPath)
+            let result = try await s3.putFile(bucket: bucket, key: "large.bin", path: largePath)
+            #expect(result.partCount == 2)
+            #expect(Array(try await s3.getObject(bucket: bucket, key: "small.bin").body.readableBytesView) == small)
+            #expect(Array(try await s3.getObject(bucket: bucket, key: "large.bin").body.readableBytesView) == large)
+        }
+        #expect(log.records.filter { $0.operation == "PutObject" }.map(\.status) == [503, 200])
+        #expect(log.records.filter { $0.operation == "UploadPart" && $0.attempt == 2 }.count == 1)
+    }
+
     @Test("an unknown key id is InvalidAccessKeyId")
     func unknownKey() async throws {
         let bucket = try TestStack.makeBucket()

@@ -36,7 +36,20 @@ public struct S3Check: Sendable {
             _ = try await client.listObjectsV2(bucket: bucket, prefix: nil, maxKeys: 1)
             return .pass("s3", "bucket \(bucket) reachable at \(endpoint), region \(location)")
         } catch let error as S3Error {
-            return .fail("s3", error.description, fix: nil)
+            var fix: String?
+            switch error.code {
+            case "AccessDenied":
+                fix = "Check the bucket name (\(settings.bucket.source)): S3 also answers AccessDenied for a bucket the policy does not cover. docs/iam.md lists the actions voltlake needs on arn:aws:s3:::\(bucket)."
+            case "NoSuchBucket":
+                fix = "Create the bucket (aws s3 mb s3://\(bucket) --region \(settings.region.value)) or fix S3_BUCKET_NAME / --bucket."
+            default:
+                if error.kind == .connectionFailed || error.kind == .timeout {
+                    fix = settings.endpoint == nil
+                        ? "Check the network, or AWS_ENDPOINT_URL if you use an S3-compatible server."
+                        : "Is the S3 server at \(endpoint) running? (\(settings.endpoint?.source.description ?? "")). For the local stack: scripts/stack up"
+                }
+            }
+            return .fail("s3", error.description, fix: fix)
         } catch {
             return .fail("s3", "\(error)", fix: nil)
         }
