@@ -63,8 +63,35 @@ public struct S3Object: Sendable {
 /// it holds a pooled connection.
 public struct S3ObjectStream: Sendable {
     public var info: ObjectInfo
-    /// The bytes, as an `AsyncSequence` of `ByteBuffer`.
-    public var body: HTTPClientResponse.Body
+    /// The bytes, as they arrive.
+    public var body: S3ObjectBody
+}
+
+/// The bytes of a streamed object; a connection lost midway is thrown as an `S3Error`
+/// (`.connectionLost` or `.timeout`); it is not retried, since part of the body was already delivered.
+public struct S3ObjectBody: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    let body: HTTPClientResponse.Body
+    let client: S3Client
+    let request: S3Request
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: HTTPClientResponse.Body.AsyncIterator
+        let client: S3Client
+        let request: S3Request
+
+        public mutating func next() async throws -> ByteBuffer? {
+            do {
+                return try await base.next()
+            } catch {
+                throw client.transportError(error, for: request)
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: body.makeAsyncIterator(), client: client, request: request)
+    }
 }
 
 /// HTTP dates (RFC 7231 IMF-fixdate), as in `Last-Modified`.

@@ -85,7 +85,10 @@ extension S3Client {
     public func getObjectStream(bucket: String, key: String) async throws -> S3ObjectStream {
         let request = S3Request(operation: "GetObject", method: .GET, bucket: bucket, key: key)
         let response = try await executeStreaming(request)
-        return S3ObjectStream(info: ObjectInfo(headers: response.headers), body: response.body)
+        return S3ObjectStream(
+            info: ObjectInfo(headers: response.headers),
+            body: S3ObjectBody(body: response.body, client: self, request: request)
+        )
     }
 
     /// An object's size, ETag, type, metadata, date and encryption, without its body.

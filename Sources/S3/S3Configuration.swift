@@ -34,7 +34,8 @@ public struct S3Configuration: Sendable {
     public var uploadConcurrency: Int
     /// Encryption asked for on every upload.
     public var serverSideEncryption: ServerSideEncryption
-    /// Deadline of one HTTP attempt, its body included.
+    /// Deadline of one HTTP attempt up to the answer's head (the request body included); reading the
+    /// answer's body is bounded by the HTTP client's read timeout (120 s idle for the client's own).
     public var requestTimeout: Duration
     /// The clock used for signing; tests fix it.
     public var now: @Sendable () -> Date

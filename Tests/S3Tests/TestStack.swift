@@ -17,10 +17,6 @@ enum TestStack {
         var description: String
     }
 
-    struct Key: Sendable {
-        var credentials: AWSCredentials
-    }
-
     /// Keys from stack/credentials.json, by name ("admin", "app", "tutorial-policy", …).
     static func credentials(_ name: String) throws -> AWSCredentials {
         let path = ProcessInfo.processInfo.environment["VOLTLAKE_TEST_CREDENTIALS"] ?? repositoryRoot + "/stack/credentials.json"
