@@ -15,6 +15,19 @@ struct CanonicalHeaders {
         entries.append((Array("host".utf8), value, 0))
     }
 
+    /// The block for a request that signs only `host` (the common presign).
+    static func hostOnly(_ host: String) -> (canonical: [UInt8], signed: [UInt8]) {
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(host.utf8.count + 6)
+        canonical.append(contentsOf: hostPrefix)
+        Encoding.appendTrimmedValue(host, to: &canonical)
+        canonical.append(0x0A)
+        return (canonical, hostName)
+    }
+
+    private static let hostPrefix = Array("host:".utf8)
+    private static let hostName = Array("host".utf8)
+
     mutating func add(_ headers: [HTTPField], excluding reserved: Set<[UInt8]>) {
         for header in headers {
             let name = Encoding.headerName(header.name)

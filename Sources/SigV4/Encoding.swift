@@ -16,21 +16,36 @@ enum Encoding {
     static let lowerHex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends `bytes` percent-encoded once: unreserved bytes kept, "/" kept when `keepSlash`.
-    @inline(__always)
-    static func appendEncoded<S: Sequence<UInt8>>(_ bytes: S, keepSlash: Bool, to out: inout [UInt8]) {
-        unreserved.withUnsafeBufferPointer { table in
-            upperHex.withUnsafeBufferPointer { hex in
-                for byte in bytes {
-                    if table[Int(byte)] || (keepSlash && byte == UInt8(ascii: "/")) {
-                        out.append(byte)
-                    } else {
-                        out.append(UInt8(ascii: "%"))
-                        out.append(hex[Int(byte >> 4)])
-                        out.append(hex[Int(byte & 0x0F)])
+    static func appendEncoded<C: Collection<UInt8>>(_ bytes: C, keepSlash: Bool, to out: inout [UInt8]) {
+        if let done: Void = bytes.withContiguousStorageIfAvailable({ appendEncoded(buffer: $0, keepSlash: keepSlash, to: &out) }) {
+            return done
+        }
+        let array = Array(bytes)
+        array.withUnsafeBufferPointer { appendEncoded(buffer: $0, keepSlash: keepSlash, to: &out) }
+    }
+
+    /// The encoding loop over contiguous bytes, writing straight into the array's spare capacity.
+    static func appendEncoded(buffer: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to out: inout [UInt8]) {
+        let encoded = [UInt8](unsafeUninitializedCapacity: buffer.count * 3) { target, initialized in
+            unreserved.withUnsafeBufferPointer { table in
+                upperHex.withUnsafeBufferPointer { hex in
+                    var index = 0
+                    for byte in buffer {
+                        if table[Int(byte)] || (keepSlash && byte == UInt8(ascii: "/")) {
+                            target[index] = byte
+                            index += 1
+                        } else {
+                            target[index] = UInt8(ascii: "%")
+                            target[index + 1] = hex[Int(byte >> 4)]
+                            target[index + 2] = hex[Int(byte & 0x0F)]
+                            index += 3
+                        }
                     }
+                    initialized = index
                 }
             }
         }
+        out.append(contentsOf: encoded)
     }
 
     /// The path as S3 signs it and as it goes on the wire: each segment encoded once, "/" kept,

@@ -56,7 +56,7 @@ public struct SigV4Signer: Sendable {
             Encoding.appendCanonicalQuery(Encoding.encodedPairs(request.query), to: &query)
         }
         let signature = sign(
-            method: request.method, path: request.path, query: query,
+            method: request.method, encodedPath: Encoding.path(request.path), query: query,
             canonicalHeaders: canonicalHeaders, signedHeaders: signedHeaders, payload: payloadBytes,
             amzDate: amzDate, hmac: hmac)
 
@@ -89,9 +89,15 @@ public struct SigV4Signer: Sendable {
         guard (1...604_800).contains(seconds) else { throw .invalidExpiry(seconds: seconds) }
         let (amzDate, hmac) = cache.prepare(date)
 
-        var headers = CanonicalHeaders(host: request.host, capacity: request.headers.count + 1)
-        headers.add(request.headers, excluding: CanonicalHeaders.presignReserved)
-        let (canonicalHeaders, signedHeaders) = headers.build()
+        let canonicalHeaders: [UInt8]
+        let signedHeaders: [UInt8]
+        if request.headers.isEmpty {
+            (canonicalHeaders, signedHeaders) = CanonicalHeaders.hostOnly(request.host)
+        } else {
+            var headers = CanonicalHeaders(host: request.host, capacity: request.headers.count + 1)
+            headers.add(request.headers, excluding: CanonicalHeaders.presignReserved)
+            (canonicalHeaders, signedHeaders) = headers.build()
+        }
 
         var credential: [UInt8] = []
         credential.reserveCapacity(encodedAccessKey.count + 11 + encodedScopeTail.count)
@@ -105,34 +111,49 @@ public struct SigV4Signer: Sendable {
         encodedSignedHeaders.reserveCapacity(signedHeaders.count + 8)
         Encoding.appendEncoded(signedHeaders, keepSlash: false, to: &encodedSignedHeaders)
 
-        // Already in canonical order among themselves.
-        var pairs: [Encoding.EncodedPair] = []
-        pairs.reserveCapacity(6 + request.query.count)
-        pairs.append((Self.algorithmName, Self.algorithmValue))
-        pairs.append((Self.credentialName, credential))
-        pairs.append((Self.dateName, amzDate.bytes))
-        pairs.append((Self.expiresName, expires))
-        if let encodedSessionToken { pairs.append((Self.securityTokenName, encodedSessionToken)) }
-        pairs.append((Self.signedHeadersName, encodedSignedHeaders))
-        if !request.query.isEmpty {
-            pairs.append(contentsOf: Encoding.encodedPairs(request.query))
-            Encoding.sortPairs(&pairs)
-        }
         var query: [UInt8] = []
         query.reserveCapacity(256 + (encodedSessionToken?.count ?? 0))
-        Encoding.appendJoined(pairs, to: &query)
+        if request.query.isEmpty {
+            // The X-Amz-* parameters alone, written in canonical order.
+            query.append(contentsOf: Self.algorithmPair)
+            query.append(contentsOf: Self.credentialPrefix)
+            query.append(contentsOf: credential)
+            query.append(contentsOf: Self.datePrefix)
+            query.append(contentsOf: amzDate.bytes)
+            query.append(contentsOf: Self.expiresPrefix)
+            query.append(contentsOf: expires)
+            if let encodedSessionToken {
+                query.append(contentsOf: Self.securityTokenPrefix)
+                query.append(contentsOf: encodedSessionToken)
+            }
+            query.append(contentsOf: Self.signedHeadersPrefix)
+            query.append(contentsOf: encodedSignedHeaders)
+        } else {
+            var pairs: [Encoding.EncodedPair] = []
+            pairs.reserveCapacity(6 + request.query.count)
+            pairs.append((Self.algorithmName, Self.algorithmValue))
+            pairs.append((Self.credentialName, credential))
+            pairs.append((Self.dateName, amzDate.bytes))
+            pairs.append((Self.expiresName, expires))
+            if let encodedSessionToken { pairs.append((Self.securityTokenName, encodedSessionToken)) }
+            pairs.append((Self.signedHeadersName, encodedSignedHeaders))
+            pairs.append(contentsOf: Encoding.encodedPairs(request.query))
+            Encoding.sortPairs(&pairs)
+            Encoding.appendJoined(pairs, to: &query)
+        }
 
+        let encodedPath = Encoding.path(request.path)
         let signature = sign(
-            method: request.method, path: request.path, query: query,
+            method: request.method, encodedPath: encodedPath, query: query,
             canonicalHeaders: canonicalHeaders, signedHeaders: signedHeaders, payload: Self.unsignedPayload,
             amzDate: amzDate, hmac: hmac)
 
         var url: [UInt8] = []
-        url.reserveCapacity(scheme.utf8.count + request.host.utf8.count + request.path.utf8.count * 3 + query.count + 100)
+        url.reserveCapacity(scheme.utf8.count + request.host.utf8.count + encodedPath.count + query.count + 100)
         url.append(contentsOf: scheme.utf8)
         url.append(contentsOf: "://".utf8)
         url.append(contentsOf: request.host.utf8)
-        Encoding.appendPath(request.path, to: &url)
+        url.append(contentsOf: encodedPath)
         url.append(UInt8(ascii: "?"))
         url.append(contentsOf: query)
         url.append(contentsOf: "&X-Amz-Signature=".utf8)
@@ -142,17 +163,17 @@ public struct SigV4Signer: Sendable {
 
     /// Builds the canonical request and the string to sign, and returns the hex signature.
     private func sign(
-        method: String, path: String, query: [UInt8],
+        method: String, encodedPath: [UInt8], query: [UInt8],
         canonicalHeaders: [UInt8], signedHeaders: [UInt8], payload: [UInt8],
         amzDate: AmzDate, hmac: HMAC<SHA256>
     ) -> [UInt8] {
         var canonical: [UInt8] = []
-        canonical.reserveCapacity(method.utf8.count + path.utf8.count * 3 + query.count + canonicalHeaders.count + signedHeaders.count + payload.count + 8)
+        canonical.reserveCapacity(method.utf8.count + encodedPath.count + query.count + canonicalHeaders.count + signedHeaders.count + payload.count + 8)
         for byte in method.utf8 {
             canonical.append(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte)
         }
         canonical.append(0x0A)
-        Encoding.appendPath(path, to: &canonical)
+        canonical.append(contentsOf: encodedPath)
         canonical.append(0x0A)
         canonical.append(contentsOf: query)
         canonical.append(0x0A)
@@ -188,6 +209,12 @@ public struct SigV4Signer: Sendable {
     private static let expiresName = Array("X-Amz-Expires".utf8)
     private static let securityTokenName = Array("X-Amz-Security-Token".utf8)
     private static let signedHeadersName = Array("X-Amz-SignedHeaders".utf8)
+    private static let algorithmPair = Array("X-Amz-Algorithm=AWS4-HMAC-SHA256".utf8)
+    private static let credentialPrefix = Array("&X-Amz-Credential=".utf8)
+    private static let datePrefix = Array("&X-Amz-Date=".utf8)
+    private static let expiresPrefix = Array("&X-Amz-Expires=".utf8)
+    private static let securityTokenPrefix = Array("&X-Amz-Security-Token=".utf8)
+    private static let signedHeadersPrefix = Array("&X-Amz-SignedHeaders=".utf8)
 }
 
 extension SigV4Signer: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

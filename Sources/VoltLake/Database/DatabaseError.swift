@@ -66,13 +66,33 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     private static func connectionFailure(_ underlying: (any Error)?, target: String, settings: PostgresSettings, action: String) -> DatabaseError {
         let text = underlying.map { String(describing: $0) } ?? "unknown error"
         if text.contains("NIOSSL") || text.contains("handshake") || text.contains("certificate") || text.contains("BoringSSL") {
+            if settings.tlsMode.value == .verifyFull, settings.host.value.isIPAddress {
+                return DatabaseError(.tls,
+                    "TLS to PostgreSQL at \(target) failed: sslmode=verify-full checks the server certificate against the host name, and \(settings.host.value) is an IP address. Connect by the name the certificate was issued for (for AWS RDS: the instance endpoint, e.g. mydb.xxxx.eu-central-1.rds.amazonaws.com), or use sslmode=verify-ca.")
+            }
+            let why: String
+            if text.contains("CERTIFICATE_VERIFY_FAILED") {
+                why = "the server's certificate is not signed by a CA in \(settings.rootCertificate?.value ?? "the system trust store")"
+            } else if text.contains("failedToValidateHostname") {
+                why = "the server's certificate was not issued for \(settings.host.value)"
+            } else {
+                why = String(text.prefix(160))
+            }
             return DatabaseError(.tls,
-                "TLS to PostgreSQL at \(target) failed: \(text.prefix(200)). With sslmode=verify-full the server's certificate must match the host name and be signed by the CA in PGSSLROOTCERT / sslrootcert (for AWS RDS: the RDS global bundle).")
+                "TLS to PostgreSQL at \(target) failed: \(why). With sslmode=verify-full the server's certificate must match the host name and be signed by the CA in PGSSLROOTCERT / sslrootcert (for AWS RDS: the RDS global bundle).")
         }
         if text.contains("timeout") || text.contains("Timeout") {
             return DatabaseError(.timeout, "PostgreSQL at \(target) did not answer in time while \(action). Check the host, port and any firewall or security group.")
         }
+        let reason: String
+        if text.contains("Connection refused") {
+            reason = "connection refused"
+        } else if text.contains("UnknownHost") || text.contains("NXDOMAIN") || text.contains("resolve") || text.contains("getaddrinfo") {
+            reason = "the host name does not resolve"
+        } else {
+            reason = String(text.prefix(160))
+        }
         return DatabaseError(.unreachable,
-            "Cannot connect to PostgreSQL at \(target) (\(settings.host.source)): \(text.prefix(160)). Is the server running and listening there? Check POSTGRES_HOST / POSTGRES_PORT or DATABASE_URL.")
+            "Cannot connect to PostgreSQL at \(target) (\(settings.host.source)): \(reason). Is the server running and listening there? Check POSTGRES_HOST / POSTGRES_PORT or DATABASE_URL.")
     }
 }
