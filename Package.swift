@@ -57,7 +57,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
-        .testTarget(name: "S3Tests", dependencies: ["S3", "SigV4"]),
+        .testTarget(
+            name: "S3Tests",
+            dependencies: ["S3", "SigV4", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "VoltLakeTests", dependencies: ["VoltLake", "S3", "SigV4"]),
     ],
     swiftLanguageModes: [.v6]
