@@ -65,6 +65,20 @@ import Testing
         #expect(result.stdout.contains("NoSuchBucket") || result.stdout.contains("does not exist"))
     }
 
+    @Test func wrongRegion() throws {
+        let result = try check(["AWS_REGION": "us-west-2"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("✗ s3:"))
+        #expect(result.stdout.contains("fix: Set AWS_REGION=eu-central-1"))
+    }
+
+    @Test func s3ServerDown() throws {
+        let result = try check(["AWS_ENDPOINT_URL": "http://127.0.0.1:19999"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("could not connect to http://127.0.0.1:19999"))
+        #expect(result.stdout.contains("scripts/stack up"))
+    }
+
     @Test func postgresDown() throws {
         let result = try check(["POSTGRES_PORT": "15439"])
         #expect(result.status == 1)

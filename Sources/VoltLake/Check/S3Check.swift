@@ -43,7 +43,9 @@ public struct S3Check: Sendable {
             case "NoSuchBucket":
                 fix = "Create the bucket (aws s3 mb s3://\(bucket) --region \(settings.region.value)) or fix S3_BUCKET_NAME / --bucket."
             default:
-                if error.kind == .connectionFailed || error.kind == .timeout {
+                if let region = error.bucketRegion, region != settings.region.value {
+                    fix = "Set AWS_REGION=\(region) (or --region \(region)); it is \(settings.region.value) now (\(settings.region.source))."
+                } else if error.kind == .connectionFailed || error.kind == .timeout {
                     fix = settings.endpoint == nil
                         ? "Check the network, or AWS_ENDPOINT_URL if you use an S3-compatible server."
                         : "Is the S3 server at \(endpoint) running? (\(settings.endpoint?.source.description ?? "")). For the local stack: scripts/stack up"
