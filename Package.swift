@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "VoltLake", targets: ["VoltLake"]),
         .library(name: "SigV4", targets: ["SigV4"]),
         .library(name: "S3", targets: ["S3"]),
+        .library(name: "VoltLakeServer", targets: ["VoltLakeServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -19,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -48,10 +53,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "VoltLakeServer",
+            dependencies: [
+                "VoltLake",
+                "S3",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "voltlake",
             dependencies: [
                 "VoltLake",
+                "S3",
+                "VoltLakeServer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -62,6 +85,16 @@ let package = Package(
             dependencies: ["S3", "SigV4", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(name: "VoltLakeTests", dependencies: ["VoltLake", "S3", "SigV4"]),
+        .testTarget(
+            name: "VoltLakeServerTests",
+            dependencies: [
+                "VoltLakeServer",
+                "VoltLake",
+                "S3",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
