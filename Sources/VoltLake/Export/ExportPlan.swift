@@ -99,6 +99,9 @@ public struct ExportColumn: Sendable, Hashable, Codable {
 
     var isBytea: Bool { oid == 17 }
 
+    /// bool, char(n), inet and cidr: `::text` is not their output text.
+    var castDiffersFromOutput: Bool { [16, 1042, 869, 650].contains(oid) }
+
     enum CodingKeys: String, CodingKey { case name, type }
 
     public init(from decoder: any Decoder) throws {

@@ -116,7 +116,12 @@ struct SnapshotReader {
             }
         }
         if formats.contains(.csv) {
-            select += columns.map { "q.\(SQLIdentifier.quoted($0.name))::text" }
+            select += columns.map { column in
+                let name = "q.\(SQLIdentifier.quoted(column.name))"
+                // These types have casts to text that differ from their output (`true` vs `t`, char(n)
+                // losing its padding, inet gaining /32); format() uses the output function, as COPY does.
+                return column.castDiffersFromOutput ? "CASE WHEN \(name) IS NULL THEN NULL ELSE format('%s', \(name)) END" : "\(name)::text"
+            }
         }
         return "SELECT \(select.joined(separator: ", ")) FROM \(from)"
     }
