@@ -138,6 +138,25 @@ import Testing
         _ = try ExportStack.compare(json: nil, csv: out.csv, expected: expected, csvNull: "NULL")
     }
 
+    @Test func otherTypesMatchPostgresCopy() async throws {
+        let table = ExportStack.tableName("types")
+        try ExportStack.psql("""
+            CREATE TABLE "\(table)" (id int PRIMARY KEY, flag bool, code char(5), addr inet, net cidr, f8 float8, f4 real,
+              span interval, t time, tz timetz, p point, nan numeric, "Mixed ""Case"", x" text, tsr tstzrange);
+            INSERT INTO "\(table)" VALUES
+              (1, true, 'ab', '10.0.0.1', '10.0.0.0/8', 0.1, 1.5, '1 day 02:03:04.5', '23:59:59.999999', '12:00+05:30',
+               '(1.5,-2)', 'NaN', 'x', '[2024-01-01 00:00+00,2024-02-01 00:00+00)'),
+              (2, false, '', '::1', '2001:db8::/32', 'Infinity', '-0', '-3 mons', '00:00', '00:00-12', '(0,0)', 1e-20, '', 'empty'),
+              (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+            """)
+        defer { ExportStack.dropTable(table) }
+        let bucket = try await LocalStack.makeBucket()
+        let out = try await export(table: table, bucket: bucket)
+        let expected = try ExportStack.postgresCSV("SELECT * FROM \"\(table)\"")
+        let report = try ExportStack.compare(json: out.json, csv: out.csv, expected: expected)
+        #expect(report.contains("csv ok: 3 rows") && report.contains("json ok: 3 rows"), "\(report)")
+    }
+
     @Test func largeExportGoesMultipart() async throws {
         let table = ExportStack.tableName("big")
         try ExportStack.loadSample(table: table, rows: 40000)

@@ -19,12 +19,16 @@ import Testing
         defer { ExportStack.dropTable(table) }
         let bucket = try await LocalStack.makeBucket()
         // CreateMultipartUpload goes through; every part upload fails from then on.
-        try await ExportStack.injectFault(["bucket": bucket, "operation": "UploadPart", "count": 1000, "status": 503, "code": "SlowDown"])
+        try await ExportStack.injectFault(["bucket": bucket, "operation": "UploadPart", "count": 50, "status": 503, "code": "SlowDown"])
+        let since = try await ExportStack.requestSequence()
         let result = try ExportStack.exportCLI(["--table", table], bucket: bucket, extra: ["VOLTLAKE_PART_SIZE_MB": "5"])
         #expect(result.status == 1, "\(result.all)")
         #expect(result.stderr.contains("UploadPart") && result.stderr.contains("SlowDown"), "\(result.stderr)")
         #expect(result.stderr.contains("No manifest was written"))
         #expect(result.stdout.isEmpty)
+        let seen = try await ExportStack.requests(to: bucket, since: since)
+        #expect(seen.contains { $0.operation == "CreateMultipartUpload" && $0.status == 200 }, "\(seen)")
+        #expect(seen.contains { $0.operation == "AbortMultipartUpload" && $0.status == 204 }, "\(seen)")
         try await expectNothingLeft(in: bucket)
     }
 
@@ -34,10 +38,14 @@ import Testing
         defer { ExportStack.dropTable(table) }
         let bucket = try await LocalStack.makeBucket()
         // The JSON goes through; the CSV's PutObject fails every attempt.
-        try await ExportStack.injectFault(["bucket": bucket, "method": "PUT", "keyPrefix": "raw/components/dt=", "count": 1000, "status": 500])
+        try await ExportStack.injectFault(["bucket": bucket, "method": "PUT", "keyPrefix": "raw/components/dt=", "count": 20, "status": 500])
+        let since = try await ExportStack.requestSequence()
         let result = try ExportStack.exportCLI(["--table", table], bucket: bucket)
         #expect(result.status == 1, "\(result.all)")
         #expect(result.stderr.contains("components.csv"), "\(result.stderr)")
+        let seen = try await ExportStack.requests(to: bucket, since: since)
+        #expect(seen.contains { $0.operation == "PutObject" && $0.status == 200 }, "the JSON was not stored first: \(seen)")
+        #expect(seen.contains { $0.operation == "DeleteObject" && $0.status == 204 }, "\(seen)")
         try await expectNothingLeft(in: bucket)
     }
 
@@ -45,9 +53,14 @@ import Testing
         let bucket = try await LocalStack.makeBucket()
         // About 12 MB of JSON before row 50000 divides by zero: the multipart upload has parts by then.
         let query = "SELECT n AS id, repeat('x', 200) AS filler, 1 / (n - 50000) AS boom FROM generate_series(1, 60000) AS n"
+        let since = try await ExportStack.requestSequence()
         let result = try ExportStack.exportCLI(["--query", query], bucket: bucket, extra: ["VOLTLAKE_PART_SIZE_MB": "5"])
         #expect(result.status == 1, "\(result.all)")
         #expect(result.stderr.contains("22012") || result.stderr.contains("division by zero"), "\(result.stderr)")
+        let seen = try await ExportStack.requests(to: bucket, since: since)
+        #expect(seen.contains { $0.operation == "UploadPart" && $0.status == 200 }, "no part was sent before the failure: \(seen)")
+        #expect(seen.contains { $0.operation == "AbortMultipartUpload" && $0.status == 204 }, "\(seen)")
+        #expect(!seen.contains { $0.operation == "CompleteMultipartUpload" || $0.operation == "PutObject" }, "\(seen)")
         try await expectNothingLeft(in: bucket)
     }
 

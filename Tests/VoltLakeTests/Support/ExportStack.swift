@@ -108,6 +108,21 @@ enum ExportStack {
         try #require(response.statusCode == 200)
     }
 
+    /// The front door's request counter, to read only later requests back.
+    static func requestSequence() async throws -> Int {
+        let (data, _) = try await HTTP.send(URLRequest(url: URL(string: "\(LocalStack.s3Endpoint)/__voltlake/health")!))
+        return ((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["seq"] as? Int) ?? 0
+    }
+
+    /// Operations and statuses of the requests to `bucket` since `sequence`, e.g. ("UploadPart", 200).
+    static func requests(to bucket: String, since sequence: Int) async throws -> [(operation: String, status: Int)] {
+        let url = URL(string: "\(LocalStack.s3Endpoint)/__voltlake/requests?since=\(sequence)")!
+        let (data, _) = try await HTTP.send(URLRequest(url: url))
+        let records = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
+        return records.filter { $0["bucket"] as? String == bucket }
+            .map { ($0["operation"] as? String ?? "", $0["status"] as? Int ?? 0) }
+    }
+
     static func environment(bucket: String, extra: [String: String] = [:]) -> [String: String] {
         var environment = LocalStack.voltlakeEnvironment(bucket: bucket, pictures: "/nonexistent")
         environment.merge(extra) { _, new in new }
@@ -226,7 +241,7 @@ def check(typ, got, text, where):
         elems = parse_array(text)
         assert isinstance(got, list) and len(got) == len(elems), "%s: %r vs %r" % (where, got, text)
         for k, (g, e) in enumerate(zip(got, elems)): check(typ[:-2], g, e, "%s[%d]" % (where, k))
-    elif typ in ('integer', 'bigint', 'smallint') or typ.startswith('numeric'):
+    elif typ in ('integer', 'bigint', 'smallint', 'real', 'double precision') or typ.startswith('numeric'):
         if text in ('NaN', 'Infinity', '-Infinity'): assert got == text, where
         else: assert got == ('num', text), "%s: number %r, want exactly %s" % (where, got, text)
     elif typ == 'boolean':
