@@ -40,6 +40,7 @@ let package = Package(
             dependencies: [
                 "S3",
                 "SigV4",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -50,6 +51,7 @@ let package = Package(
             name: "voltlake",
             dependencies: [
                 "VoltLake",
+                "S3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
