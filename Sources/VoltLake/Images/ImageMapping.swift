@@ -109,7 +109,7 @@ public struct ImageMapping: Sendable {
         var skips: [SkippedItem] = []
         for row in rows {
             guard let image = row.image, !image.trimmingCharacters(in: .whitespaces).isEmpty else {
-                skips.append(SkippedItem(reason: .noPicture, componentID: row.id, detail: "the component has no picture (image is empty)"))
+                skips.append(SkippedItem(reason: .noPicture, componentID: row.id, detail: row.image == nil ? "image is NULL" : "image is empty"))
                 continue
             }
             guard isValidComponentID(row.id) else {

@@ -80,6 +80,9 @@ public struct ImageSyncReport: Sendable, Codable {
         durationSeconds = (seconds * 1000).rounded() / 1000
         counts.failed = failures.count
         counts.skipped = skipped.count
+        skipped.sort { ($0.reason.rawValue, $0.path ?? "", $0.componentID ?? "") < ($1.reason.rawValue, $1.path ?? "", $1.componentID ?? "") }
+        failures.sort { $0.key < $1.key }
+        uploaded.sort { $0.key < $1.key }
         if seconds > 0 {
             objectsPerSecond = (Double(counts.uploaded) / seconds * 10).rounded() / 10
             bytesPerSecond = (Double(bytesUploaded) / seconds).rounded()
