@@ -12,6 +12,8 @@ struct VoltLakeCommand: AsyncParsableCommand {
         Exit status: 0 done; 1 the job ran but something failed; 2 usage or configuration error; 130 interrupted.
         """,
         version: VoltLakeVersion.current,
-        subcommands: [CheckCommand.self, ConfigCommand.self, ExportCommand.self, PresignCommand.self, ServeCommand.self]
+        subcommands: [
+            CheckCommand.self, ConfigCommand.self, ExportCommand.self, ImagesCommand.self, PresignCommand.self, ServeCommand.self,
+        ]
     )
 }

@@ -1,0 +1,340 @@
+import Foundation
+import S3
+
+/// What `voltlake images` is asked to do.
+public struct ImageSyncOptions: Sendable {
+    /// The pictures folder.
+    public var source: String
+    public var bucket: String
+    /// Remove lake objects under `images/components/` whose local file is gone.
+    public var delete: Bool
+    /// Decide and report, write nothing.
+    public var dryRun: Bool
+    /// Files processed (hashed, compared, uploaded) at once.
+    public var concurrency: Int
+
+    public init(source: String, bucket: String, delete: Bool = false, dryRun: Bool = false, concurrency: Int = 8) {
+        self.source = source
+        self.bucket = bucket
+        self.delete = delete
+        self.dryRun = dryRun
+        self.concurrency = concurrency
+    }
+}
+
+/// Progress so far, for a progress bar.
+public struct ImageSyncProgress: Sendable {
+    public var filesDone: Int
+    public var filesTotal: Int
+    public var bytesUploaded: Int64
+    public var elapsed: Duration
+}
+
+/// What happens during a run, in order, for log lines and progress bars.
+public enum ImageSyncEvent: Sendable {
+    /// The folder was scanned: `files` pictures to compare, `skipped` items skipped.
+    case planned(files: Int, skipped: Int, remoteObjects: Int)
+    case uploaded(ImageSyncReport.Upload)
+    /// Dry run: would be uploaded.
+    case wouldUpload(ImageSyncReport.Upload)
+    case failed(ImageSyncReport.Failure)
+    case deleted(key: String)
+    /// Dry run: would be deleted.
+    case wouldDelete(key: String)
+    case progress(ImageSyncProgress)
+}
+
+/// The run could not start or could not see the lake (the per-file failures are in the report instead).
+public struct ImageSyncError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// The folder is missing, a file, or unreadable (exit status 2).
+        case configuration
+        /// Listing `images/components/` failed: nothing was compared.
+        case listing
+    }
+
+    public var kind: Kind
+    public var description: String
+}
+
+/// Syncs the pictures folder to `images/components/` by content.
+///
+/// One ListObjectsV2 walk of the prefix gives size and ETag per key; a file whose size and MD5 match a
+/// single-part ETag is unchanged. Only when the listing cannot tell (multipart or non-MD5 ETags) does one
+/// HeadObject read the `sha256` metadata. Files are hashed and uploaded `concurrency` at a time; no file
+/// content is held in memory beyond a 256 KiB read buffer per task and the S3 client's own.
+public struct ImageSync: Sendable {
+    public var options: ImageSyncOptions
+    public var client: S3Client
+    public var mapping: ImageMapping
+    public var onEvent: @Sendable (ImageSyncEvent) -> Void
+
+    public init(options: ImageSyncOptions, client: S3Client, mapping: ImageMapping, onEvent: @escaping @Sendable (ImageSyncEvent) -> Void = { _ in }) {
+        self.options = options
+        self.client = client
+        self.mapping = mapping
+        self.onEvent = onEvent
+    }
+
+    struct FileJob: Sendable {
+        var file: ScannedFile
+        var targets: [PictureTarget]
+    }
+
+    enum TargetResult: Sendable {
+        case uploaded(size: Int64, reason: UploadReason)
+        case wouldUpload(size: Int64, reason: UploadReason)
+        case unchanged
+        case failed(operation: String, reason: String)
+    }
+
+    struct FileOutcome: Sendable {
+        var job: FileJob
+        var results: [(PictureTarget, TargetResult)]
+    }
+
+    public func run() async throws(ImageSyncError) -> ImageSyncReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try checkSource()
+        var report = ImageSyncReport(
+            startedAt: Date(), finishedAt: Date(), durationSeconds: 0, source: options.source, bucket: options.bucket,
+            prefix: ImageMapping.keyPrefix, mapping: Self.describe(mapping.mode), dryRun: options.dryRun,
+            delete: options.delete, concurrency: max(1, options.concurrency))
+
+        let remote = try await listRemote()
+
+        // Scan and map: metadata only.
+        var jobs: [FileJob] = []
+        var expectedKeys = Set<String>()
+        var seenReferenced = Set<String>()
+        report.addSkips(mapping.catalogueSkips)
+        for file in PicturesScanner(root: options.source) {
+            report.counts.scanned += 1
+            if mapping.isReferenced(file.relativePath) { seenReferenced.insert(file.relativePath) }
+            switch mapping.decide(file) {
+            case .upload(let targets):
+                jobs.append(FileJob(file: file, targets: targets))
+                for target in targets { expectedKeys.insert(target.key) }
+            case .skip(let items, let keepKeys):
+                report.addSkips(items)
+                expectedKeys.formUnion(keepKeys)
+            }
+        }
+        report.addSkips(mapping.missingFiles(seen: seenReferenced))
+        onEvent(.planned(files: jobs.count, skipped: report.skipped.count, remoteObjects: remote.count))
+
+        // Compare and upload, a bounded number of files at a time.
+        var done = 0
+        let total = jobs.count
+        func record(_ outcome: FileOutcome) {
+            for (target, result) in outcome.results {
+                let path = outcome.job.file.relativePath
+                switch result {
+                case .unchanged:
+                    report.counts.unchanged += 1
+                case .uploaded(let size, let reason):
+                    let upload = ImageSyncReport.Upload(key: target.key, path: path, componentID: target.componentID, size: size, reason: reason)
+                    report.counts.uploaded += 1
+                    report.bytesUploaded += size
+                    report.uploaded.append(upload)
+                    onEvent(.uploaded(upload))
+                case .wouldUpload(let size, let reason):
+                    let upload = ImageSyncReport.Upload(key: target.key, path: path, componentID: target.componentID, size: size, reason: reason)
+                    report.uploaded.append(upload)
+                    onEvent(.wouldUpload(upload))
+                case .failed(let operation, let reason):
+                    let failure = ImageSyncReport.Failure(key: target.key, path: path, componentID: target.componentID, operation: operation, reason: reason)
+                    report.failures.append(failure)
+                    onEvent(.failed(failure))
+                }
+            }
+            done += 1
+            onEvent(.progress(ImageSyncProgress(filesDone: done, filesTotal: total, bytesUploaded: report.bytesUploaded, elapsed: clock.now - start)))
+        }
+        let limit = max(1, options.concurrency)
+        await withTaskGroup(of: FileOutcome.self) { group in
+            var inFlight = 0
+            for job in jobs {
+                if inFlight >= limit, let outcome = await group.next() {
+                    record(outcome)
+                    inFlight -= 1
+                }
+                group.addTask { await self.process(job, remote: remote) }
+                inFlight += 1
+            }
+            for await outcome in group { record(outcome) }
+        }
+        jobs = []
+
+        // Objects with no local counterpart.
+        let orphans = remote.keys.filter { !expectedKeys.contains($0) }.sorted()
+        if options.delete {
+            await deleteOrphans(orphans, into: &report)
+        } else {
+            report.orphans = orphans
+        }
+        report.counts.orphans = report.orphans.count
+        report.finish(at: Date(), duration: clock.now - start)
+        return report
+    }
+
+    static func describe(_ mode: ImageMapping.Mode) -> String {
+        switch mode {
+        case .database(let table): return "database (\(table).image)"
+        case .fileNames: return "file names"
+        }
+    }
+
+    private func checkSource() throws(ImageSyncError) {
+        var isDirectory: ObjCBool = false
+        let fix = "Point --source or VOLT_IMAGES_DIR at the Volt app's frontend/public/pictures/electricComponents folder."
+        guard FileManager.default.fileExists(atPath: options.source, isDirectory: &isDirectory) else {
+            throw ImageSyncError(kind: .configuration, description: "There is no pictures folder at \(options.source). \(fix)")
+        }
+        guard isDirectory.boolValue else {
+            throw ImageSyncError(kind: .configuration, description: "\(options.source) is a file, not a folder. \(fix)")
+        }
+        guard FileManager.default.isReadableFile(atPath: options.source) else {
+            throw ImageSyncError(kind: .configuration,
+                                 description: "The pictures folder \(options.source) cannot be read. Give the user running voltlake read access (chmod -R u+rX).")
+        }
+    }
+
+    /// One listing of `images/components/`: key → size and ETag.
+    private func listRemote() async throws(ImageSyncError) -> [String: RemotePicture] {
+        var remote: [String: RemotePicture] = [:]
+        do {
+            for try await object in client.listAllObjects(bucket: options.bucket, prefix: ImageMapping.keyPrefix) {
+                remote[object.key] = RemotePicture(size: object.size, etag: object.etag)
+            }
+        } catch {
+            throw ImageSyncError(kind: .listing, description: "Cannot list the lake's pictures, so nothing was compared or uploaded: \(error)")
+        }
+        return remote
+    }
+
+    /// Hashes one file once, then brings each of its keys up to date. When the listing already shows every
+    /// key with the file's size, only the MD5 is computed (enough to match single-part ETags); SHA-256
+    /// follows when an upload or a HeadObject comparison needs it.
+    func process(_ job: FileJob, remote: [String: RemotePicture]) async -> FileOutcome {
+        let mayBeUnchanged = job.targets.allSatisfy { remote[$0.key]?.size == job.file.size }
+        var digest: FileDigest
+        do {
+            digest = try FileDigest.of(path: job.file.path, sha256: !mayBeUnchanged)
+        } catch {
+            return FileOutcome(job: job, results: job.targets.map { ($0, .failed(operation: "ReadFile", reason: error.description)) })
+        }
+        var results: [(PictureTarget, TargetResult)] = []
+        for target in job.targets {
+            results.append((target, await sync(target, file: job.file, digest: &digest, remote: remote[target.key])))
+        }
+        return FileOutcome(job: job, results: results)
+    }
+
+    func sync(_ target: PictureTarget, file: ScannedFile, digest: inout FileDigest, remote: RemotePicture?) async -> TargetResult {
+        var decision = SyncDecision.compare(size: digest.size, digest: digest, remote: remote)
+        if decision != .unchanged, digest.sha256Hex == nil {
+            do {
+                digest = try FileDigest.of(path: file.path)
+            } catch {
+                return .failed(operation: "ReadFile", reason: error.description)
+            }
+        }
+        if decision == .needsHead {
+            do {
+                decision = SyncDecision.compare(digest: digest, head: try await client.headObject(bucket: options.bucket, key: target.key))
+            } catch {
+                return .failed(operation: "HeadObject", reason: "\(error)")
+            }
+        }
+        guard case .upload(let reason) = decision, let sha256 = digest.sha256Hex else { return .unchanged }
+        if options.dryRun { return .wouldUpload(size: digest.size, reason: reason) }
+        // The bytes sent must be the bytes hashed: if the file changes in between, hash and send again once.
+        var expected = sha256
+        for attempt in 1...2 {
+            do {
+                let result = try await client.putFile(
+                    bucket: options.bucket, key: target.key, path: file.path,
+                    contentType: ImageContentType.forPath(file.relativePath),
+                    metadata: Self.metadata(target: target, file: file, size: digest.size, sha256: expected))
+                if result.sha256 == expected { return .uploaded(size: result.size, reason: reason) }
+                if attempt == 2 { break }
+                digest = try FileDigest.of(path: file.path)
+                expected = digest.sha256Hex ?? ""
+            } catch let error as LocalReadError {
+                return .failed(operation: "ReadFile", reason: error.description)
+            } catch {
+                return .failed(operation: "PutObject", reason: "\(error)")
+            }
+        }
+        return .failed(operation: "PutObject", reason: "\(file.relativePath) kept changing while it was uploaded; run again when it is stable")
+    }
+
+    /// The object's metadata: hyphenated lower-case names; the S3 client percent-encodes non-ASCII values
+    /// (RFC 3986, UTF-8), so `original-filename` of `łącznik ż.jpg` is stored as `%C5%82%C4%85cznik %C5%BC.jpg`.
+    static func metadata(target: PictureTarget, file: ScannedFile, size: Int64, sha256: String) -> [String: String] {
+        [
+            "component-id": target.componentID,
+            "original-filename": file.relativePath,
+            "size": String(size),
+            "modified-at": UTCTimestamp.string(file.modified),
+            "sha256": sha256,
+        ]
+    }
+
+    private func deleteOrphans(_ orphans: [String], into report: inout ImageSyncReport) async {
+        if options.dryRun {
+            for key in orphans { onEvent(.wouldDelete(key: key)) }
+            report.deleted = orphans
+            return
+        }
+        let limit = max(1, options.concurrency)
+        await withTaskGroup(of: (String, String?).self) { group in
+            var inFlight = 0
+            func record(_ key: String, _ error: String?) {
+                if let error {
+                    let failure = ImageSyncReport.Failure(key: key, path: nil, componentID: nil, operation: "DeleteObject", reason: error)
+                    report.failures.append(failure)
+                    onEvent(.failed(failure))
+                } else {
+                    report.deleted.append(key)
+                    report.counts.deleted += 1
+                    onEvent(.deleted(key: key))
+                }
+            }
+            for key in orphans {
+                if inFlight >= limit, let result = await group.next() {
+                    record(result.0, result.1)
+                    inFlight -= 1
+                }
+                group.addTask {
+                    do {
+                        try await client.deleteObject(bucket: options.bucket, key: key)
+                        return (key, nil)
+                    } catch {
+                        return (key, "\(error)")
+                    }
+                }
+                inFlight += 1
+            }
+            for await (key, error) in group { record(key, error) }
+        }
+        report.deleted.sort()
+    }
+}
+
+/// ISO 8601 timestamps in UTC, e.g. `2024-01-15T08:30:00Z`.
+enum UTCTimestamp {
+    static func string(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
+    }
+}
