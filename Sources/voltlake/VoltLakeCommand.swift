@@ -13,7 +13,8 @@ struct VoltLakeCommand: AsyncParsableCommand {
         """,
         version: VoltLakeVersion.current,
         subcommands: [
-            CheckCommand.self, ConfigCommand.self, ExportCommand.self, ImagesCommand.self, PresignCommand.self, ServeCommand.self,
+            MigrateCommand.self, CheckCommand.self, ConfigCommand.self, ExportCommand.self, ImagesCommand.self, PresignCommand.self,
+            ServeCommand.self,
         ]
     )
 }

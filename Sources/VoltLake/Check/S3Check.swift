@@ -5,9 +5,12 @@ import SigV4
 /// s3:GetBucketLocation and s3:ListBucket (the least-privilege policy's actions).
 public struct S3Check: Sendable {
     public var settings: S3Settings
+    /// A client to use (its requests then reach its observer); nil makes one for the check.
+    public var client: S3Client?
 
-    public init(settings: S3Settings) {
+    public init(settings: S3Settings, client: S3Client? = nil) {
         self.settings = settings
+        self.client = client
     }
 
     public static func missingCredentials(_ settings: S3Settings) -> CheckResult {
@@ -18,9 +21,13 @@ public struct S3Check: Sendable {
     public func run() async -> [CheckResult] {
         guard let credentials = settings.credentials else { return [Self.missingCredentials(settings)] }
         var results = [CheckResult.pass("credentials", "access key \(VoltLakeConfiguration.maskKeyID(credentials.value.accessKeyID)) from \(credentials.source)")]
-        let client = S3Client(credentials: credentials.value, configuration: settings.clientConfiguration())
-        results.append(await probe(client))
-        try? await client.shutdown()
+        if let client {
+            results.append(await probe(client))
+        } else {
+            let client = S3Client(credentials: credentials.value, configuration: settings.clientConfiguration())
+            results.append(await probe(client))
+            try? await client.shutdown()
+        }
         return results
     }
 

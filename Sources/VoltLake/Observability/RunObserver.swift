@@ -1,22 +1,35 @@
+import Foundation
 import S3
 
-/// Everything that watches one run's S3 traffic: the audit log (optional) and the statistics.
+/// Everything that watches one run's S3 traffic and links: the audit logs (the user's file and this
+/// run's own copy, shipped to the lake at the end) and the statistics.
 public struct RunObserver: Sendable {
-    public let auditLog: AuditLog?
+    public let auditLogs: [AuditLog]
     public let statistics: OperationStatistics
+    private let now: @Sendable () -> Date
 
-    public init(auditLog: AuditLog?, statistics: OperationStatistics = OperationStatistics()) {
-        self.auditLog = auditLog
+    public init(auditLogs: [AuditLog], statistics: OperationStatistics = OperationStatistics(), now: @escaping @Sendable () -> Date = { Date() }) {
+        self.auditLogs = auditLogs
         self.statistics = statistics
+        self.now = now
     }
 
     /// The callback to hand to `S3Client(onRequest:)`.
     public var onRequest: @Sendable (S3RequestRecord) -> Void {
-        let auditLog = auditLog
-        let statistics = statistics
-        return { record in
-            auditLog?.record(record)
-            statistics.record(record)
-        }
+        let observer = self
+        return { record in observer.record(record) }
+    }
+
+    public func record(_ record: S3RequestRecord) {
+        let event = AuditEvent(record: record, at: now())
+        for log in auditLogs { log.append(event) }
+        statistics.record(record)
+    }
+
+    /// Records a presigned link issued (its signature is never written).
+    public func recordLink(url: String, bucket: String, key: String, expiresAt: Date, accessKeyID: String, clientAddress: String? = nil) {
+        let event = AuditEvent(presignedLink: url, bucket: bucket, key: key, expiresAt: expiresAt, accessKeyID: accessKeyID,
+                               clientAddress: clientAddress, at: now())
+        for log in auditLogs { log.append(event) }
     }
 }
