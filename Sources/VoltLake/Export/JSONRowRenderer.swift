@@ -130,16 +130,25 @@ struct JSONRowRenderer: Sendable {
     /// `2024-02-29 23:59:59.5` → `"2024-02-29T23:59:59.5"`; with `utcOffset`, `+00` → `+00:00`
     /// (the session is in UTC); ` BC` and `infinity` kept as `row_to_json` writes them.
     static func writeTimestamp(_ text: ByteBuffer, utcOffset: Bool, into out: inout ByteBuffer) {
-        var bytes = Array(text.readableBytesView)
-        if let space = bytes.firstIndex(of: 0x20) { bytes[space] = UInt8(ascii: "T") }
-        if utcOffset {
-            let end = bytes.count >= 3 && bytes.suffix(3).elementsEqual(" BC".utf8) ? bytes.count - 3 : bytes.count
-            if end >= 3, bytes[(end - 3)..<end].elementsEqual("+00".utf8) {
-                bytes.insert(contentsOf: Array(":00".utf8), at: end)
-            }
-        }
         out.writeInteger(UInt8(ascii: "\""))
-        out.writeBytes(bytes)
+        text.withUnsafeReadableBytes { bytes in
+            let count = bytes.count
+            let bc = count >= 3 && bytes[count - 3] == 0x20 && bytes[count - 2] == UInt8(ascii: "B") && bytes[count - 1] == UInt8(ascii: "C")
+            let end = bc ? count - 3 : count
+            let space = bytes.firstIndex(of: 0x20).flatMap { $0 < end ? $0 : nil }
+            if let space {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[0..<space]))
+                out.writeInteger(UInt8(ascii: "T"))
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[(space + 1)..<end]))
+            } else {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[0..<end]))
+            }
+            if utcOffset, end >= 3, bytes[end - 3] == UInt8(ascii: "+"), bytes[end - 2] == UInt8(ascii: "0"),
+               bytes[end - 1] == UInt8(ascii: "0") {
+                out.writeString(":00")
+            }
+            if bc { out.writeString(" BC") }
+        }
         out.writeInteger(UInt8(ascii: "\""))
     }
 
