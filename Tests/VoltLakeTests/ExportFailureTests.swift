@@ -114,3 +114,34 @@ import Testing
         try await expectNothingLeft(in: bucket)
     }
 }
+
+/// Ctrl-C during an export: exit 130, uploads aborted, nothing left.
+@Suite struct ExportInterruptTests {
+    @Test func interruptLeavesNothing() async throws {
+        let bucket = try await LocalStack.makeBucket()
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["export", "--query", "SELECT n AS id, repeat('x', 300) AS filler FROM generate_series(1, 3000000) AS n"]
+        let dir = try CLI.sandbox()
+        process.currentDirectoryURL = dir
+        var environment = ExportStack.environment(bucket: bucket, extra: ["VOLTLAKE_PART_SIZE_MB": "5"])
+        environment["PATH"] = "/usr/bin:/bin"
+        environment["HOME"] = dir.appendingPathComponent("home").path
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let since = try await ExportStack.requestSequence()
+        try process.run()
+        // Interrupt once the first part is on its way.
+        var sawPart = false
+        for _ in 0..<100 where !sawPart {
+            try await Task.sleep(for: .milliseconds(100))
+            sawPart = try await ExportStack.requests(to: bucket, since: since).contains { $0.operation == "UploadPart" }
+        }
+        #expect(sawPart)
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        try await ExportFailureTests().expectNothingLeft(in: bucket)
+    }
+}

@@ -38,13 +38,35 @@ import Testing
     }
 
     @Test func sqlRendersBothFormatsFromOneScan() throws {
-        let columns = [ExportColumn(name: "id", type: "integer", oid: 23), ExportColumn(name: "we\"ird", type: "bytea", oid: 17)]
+        let columns = [ExportColumn(name: "id", type: "integer", oid: 23), ExportColumn(name: "we\"ird", type: "bool", oid: 16),
+                       ExportColumn(name: "tags", type: "text[]", oid: 1009)]
         let sql = try SnapshotReader.rowsSQL(source: .table("public.items"), columns: columns, formats: [.json, .csv])
-        #expect(sql.contains("FROM (SELECT * FROM \"public\".\"items\"\n) AS q"))
-        #expect(sql.contains("translate(encode(q.\"we\"\"ird\", 'base64'), E'\\n', '') AS \"we\"\"ird\""))
-        #expect(sql.hasPrefix("SELECT row_to_json(j)::text, q.\"id\"::text, q.\"we\"\"ird\"::text FROM"))
+        #expect(sql == "SELECT q.\"id\"::text, CASE WHEN q.\"we\"\"ird\" IS NULL THEN NULL ELSE format('%s', q.\"we\"\"ird\") END, "
+            + "q.\"tags\"::text, to_json(q.\"tags\")::text FROM (SELECT * FROM \"public\".\"items\"\n) AS q")
+        let csvOnly = try SnapshotReader.rowsSQL(source: .table("items"), columns: columns, formats: [.csv])
+        #expect(!csvOnly.contains("to_json"))
         #expect(throws: DatabaseError.self) { try SnapshotReader.rowsSQL(source: .table("x; DROP TABLE y"), columns: columns, formats: [.csv]) }
         let query = try SnapshotReader.sourceSQL(.query("  SELECT 1 AS n ;; "))
         #expect(query == "SELECT 1 AS n")
+    }
+
+    func json(_ columns: [(String, UInt32)], _ texts: [String?], extra: [String?] = []) -> String {
+        let renderer = JSONRowRenderer(columns: columns.map { ExportColumn(name: $0.0, type: "", oid: $0.1) })
+        var out = ByteBuffer()
+        renderer.write(texts: texts.map { $0.map { ByteBuffer(string: $0) } }, extra: extra.map { $0.map { ByteBuffer(string: $0) } }, into: &out)
+        return String(buffer: out)
+    }
+
+    @Test func rendersJSONLikeRowToJSON() {
+        #expect(json([("n", 1700), ("f", 701), ("x", 701), ("b", 16), ("s", 25)], ["12345678901234567890.1234567890", "NaN", "-Infinity", "f", nil])
+            == #"{"n":12345678901234567890.1234567890,"f":"NaN","x":"-Infinity","b":false,"s":null}"#)
+        #expect(json([("q\"k", 25)], ["a\"b\\c\n\t\u{01}ż"]) == #"{"q\"k":"a\"b\\c\n\t\u0001ż"}"#)
+        #expect(json([("t", 1114), ("z", 1184), ("zb", 1184), ("i", 1184)],
+                     ["2024-02-29 23:59:59.999999", "2024-03-31 01:30:00+00", "0044-03-15 08:00:00.5+00 BC", "infinity"])
+            == #"{"t":"2024-02-29T23:59:59.999999","z":"2024-03-31T01:30:00+00:00","zb":"0044-03-15T08:00:00.5+00:00 BC","i":"infinity"}"#)
+        #expect(json([("a", 17), ("b", 17), ("c", 17), ("d", 17)], ["\\x", "\\x00", "\\x0001", "\\x0001fffe"])
+            == #"{"a":"","b":"AA==","c":"AAE=","d":"AAH//g=="}"#)
+        #expect(json([("j", 3802), ("arr", 1009), ("k", 23)], ["{\"a\": [1, null]}", "{x}", "7"], extra: ["[\"x\"]"])
+            == #"{"j":{"a": [1, null]},"arr":["x"],"k":7}"#)
     }
 }

@@ -29,22 +29,26 @@ swift build -c release --package-path "$root" --product voltlake >&2
 voltlake="$(swift build -c release --package-path "$root" --show-bin-path)/voltlake"
 
 log="$(mktemp -d)"
-trap 'rm -rf "$log"; psql -X -q -c "DROP TABLE IF EXISTS $table" >/dev/null 2>&1 || true' EXIT
+# moto keeps objects in memory: remove what the benchmark wrote, and its table, on the way out.
+trap 'rm -rf "$log"; psql -X -q -c "DROP TABLE IF EXISTS $table" >/dev/null 2>&1 || true
+      aws s3 rm --recursive --quiet "s3://$bucket/bench/" --endpoint-url "$endpoint" >/dev/null 2>&1 || true' EXIT
 
-# measure NAME ROWS COMMAND…: wall seconds and peak RSS (largest process) from /usr/bin/time -v
+# measure NAME ROWS COMMAND…: wall seconds, client CPU seconds (user+sys of the tool and its children; the
+# S3 server's own CPU is not included) and peak RSS (largest process) from /usr/bin/time -v
 measure() {
   local name="$1" rows="$2"; shift 2
   if ! /usr/bin/time -v -o "$log/time" "$@" >"$log/out" 2>"$log/err"; then
     echo "$name failed:" >&2; tail -5 "$log/err" >&2; tail -5 "$log/out" >&2
-    printf '%-34s %9s %10s %12s %12s\n' "$name" "$rows" "failed" "-" "-"; return
+    printf '%-34s %9s %10s %12s %12s %12s\n' "$name" "$rows" "failed" "-" "-" "-"; return
   fi
-  local wall rss
+  local wall rss cpu
   wall="$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$log/time")"
+  cpu="$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$log/time")"
   rss="$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$log/time")"
-  printf '%-34s %9s %10.2f %12.0f %12s\n' "$name" "$rows" "$wall" "$(awk -v r="$rows" -v w="$wall" 'BEGIN { print (w > 0 ? r / w : 0) }')" "$rss"
+  printf '%-34s %9s %10.2f %12.0f %12s %12s\n' "$name" "$rows" "$wall" "$(awk -v r="$rows" -v w="$wall" 'BEGIN { print (w > 0 ? r / w : 0) }')" "$cpu" "$rss"
 }
 
-printf '\n%-34s %9s %10s %12s %12s\n' "tool" "rows" "wall s" "rows/s" "peak RSS MB"
+printf '\n%-34s %9s %10s %12s %12s %12s\n' "tool" "rows" "wall s" "rows/s" "client CPU s" "peak RSS MB"
 for rows in "$@"; do
   "$root/scripts/sample-data" --rows "$rows" --table "$table" | psql -X -q -v ON_ERROR_STOP=1 >/dev/null
   measure "voltlake export (JSON+CSV)" "$rows" \
@@ -53,4 +57,5 @@ for rows in "$@"; do
     "psql -X -q -c '\\copy (SELECT * FROM $table) to stdout csv header' | aws s3 cp - 's3://$bucket/bench/psql/$rows/components.csv' --endpoint-url '$endpoint' --sse AES256 --only-show-errors"
   measure "tutorial Python (JSON+CSV)" "$rows" \
     python3 "$here/tutorial_export.py" "$table" "$bucket" "bench/python/$rows/"
+  aws s3 rm --recursive --quiet "s3://$bucket/bench/" --endpoint-url "$endpoint" >/dev/null
 done

@@ -97,8 +97,6 @@ public struct ExportColumn: Sendable, Hashable, Codable {
         self.oid = oid
     }
 
-    var isBytea: Bool { oid == 17 }
-
     /// bool, char(n), inet and cidr: `::text` is not their output text.
     var castDiffersFromOutput: Bool { [16, 1042, 869, 650].contains(oid) }
 

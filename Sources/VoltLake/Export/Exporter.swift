@@ -120,7 +120,8 @@ public struct Exporter: Sendable {
         let rows = try await reader.rows(sql)
         let channels = Dictionary(uniqueKeysWithValues: options.formats.map { ($0, ExportChannel()) })
         let producer = RowProducer(
-            expectedRows: plan.rowCount, columnCount: plan.columns.count, chunkSize: chunkSize,
+            expectedRows: plan.rowCount, columnCount: plan.columns.count, json: JSONRowRenderer(columns: plan.columns),
+            chunkSize: chunkSize,
             csv: CSVWriter(nullToken: options.csvNull), settings: configuration.postgres)
         let jsonHead = try JSONExportWriter.head(ExportMetadata(
             exportedAt: plan.exportedAt, source: sourceInfo, rowCount: plan.rowCount, columns: plan.columns,

@@ -18,8 +18,8 @@ public struct ExportMetadata: Sendable, Codable, Hashable {
 }
 
 /// Writes the JSON export document `{"metadata":{…},"components":[row,…]}` in pieces: the head with the
-/// metadata (the row count is known up front from the snapshot), each row as PostgreSQL rendered it
-/// (`row_to_json`), then the tail. One row per line inside the array.
+/// metadata (the row count is known up front from the snapshot), the rows (`JSONRowRenderer`), then
+/// the tail. One row per line inside the array.
 struct JSONExportWriter {
     private var rowsWritten = 0
 
@@ -32,10 +32,9 @@ struct JSONExportWriter {
         return out
     }
 
-    /// Appends one row's JSON object (bytes as PostgreSQL sent them).
-    mutating func writeRow(_ row: ByteBuffer, into out: inout ByteBuffer) {
+    /// Starts the next row (the separator before it); the row's object follows.
+    mutating func writeRow(into out: inout ByteBuffer) {
         out.writeString(rowsWritten == 0 ? "\n" : ",\n")
-        out.writeImmutableBuffer(row)
         rowsWritten += 1
     }
 

@@ -1,12 +1,13 @@
 import NIOCore
 import PostgresNIO
 
-/// Reads the rows once and renders every format from the same row: JSON from the first column
-/// (`row_to_json` text), CSV from the per-column texts after it. Output goes out in chunks of about
+/// Reads the rows once and renders every format from the same row: CSV from the column texts, JSON
+/// from the same texts (`JSONRowRenderer`) plus any `to_json` columns after them. Output goes out in chunks of about
 /// `chunkSize` bytes, waiting for each upload to take them (back-pressure down to PostgreSQL).
 struct RowProducer: Sendable {
     var expectedRows: Int64
     var columnCount: Int
+    var json: JSONRowRenderer
     var chunkSize: Int
     var csv: CSVWriter
     var settings: PostgresSettings
@@ -44,19 +45,24 @@ struct RowProducer: Sendable {
             buffer = allocator.buffer(capacity: capacity)
         }
 
+        var texts: [ByteBuffer?] = []
+        var extra: [ByteBuffer?] = []
+        texts.reserveCapacity(columnCount)
         for try await row in rows {
-            var cells = row.makeIterator()
-            if let json {
-                guard let cell = cells.next() else { break }
-                jsonWriter.writeRow(cell.bytes ?? ByteBuffer(string: "null"), into: &jsonOut)
-                if jsonOut.readableBytes >= chunkSize { try await send(&jsonOut, to: json) }
+            texts.removeAll(keepingCapacity: true)
+            extra.removeAll(keepingCapacity: true)
+            for cell in row {
+                if texts.count < columnCount { texts.append(cell.bytes) } else { extra.append(cell.bytes) }
+            }
+            if let channel = json {
+                jsonWriter.writeRow(into: &jsonOut)
+                self.json.write(texts: texts, extra: extra, into: &jsonOut)
+                if jsonOut.readableBytes >= chunkSize { try await send(&jsonOut, to: channel) }
             }
             if let csvChannel {
-                var index = 0
-                while let cell = cells.next() {
+                for index in texts.indices {
                     if index > 0 { csv.writeSeparator(into: &csvOut) }
-                    csv.writeField(cell.bytes, into: &csvOut)
-                    index += 1
+                    csv.writeField(texts[index], into: &csvOut)
                 }
                 csv.endRecord(into: &csvOut)
                 if csvOut.readableBytes >= chunkSize { try await send(&csvOut, to: csvChannel) }

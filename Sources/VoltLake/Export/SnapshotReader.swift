@@ -98,32 +98,22 @@ struct SnapshotReader {
         }
     }
 
-    /// The streaming SELECT: for JSON one `row_to_json` text (bytea as base64), then for CSV each column's text.
+    /// The streaming SELECT: each column's text (its output function, as COPY writes it), then for JSON
+    /// `to_json(col)` of the columns `JSONRowRenderer` does not render itself (arrays, composites, …).
     static func rowsSQL(source: ExportSource, columns: [ExportColumn], formats: [ExportFormat]) throws(DatabaseError) -> String {
         let sql = try sourceSQL(source)
-        var select: [String] = []
-        var from = "(\(sql)\n) AS q"
+        var select = columns.map { column in
+            let name = "q.\(SQLIdentifier.quoted(column.name))"
+            // These types have casts to text that differ from their output (`true` vs `t`, char(n)
+            // losing its padding, inet gaining /32); format() uses the output function, as COPY does.
+            return column.castDiffersFromOutput ? "CASE WHEN \(name) IS NULL THEN NULL ELSE format('%s', \(name)) END" : "\(name)::text"
+        }
         if formats.contains(.json) {
-            if columns.contains(where: \.isBytea) {
-                let projected = columns.map { column in
-                    let name = SQLIdentifier.quoted(column.name)
-                    return column.isBytea ? "translate(encode(q.\(name), 'base64'), E'\\n', '') AS \(name)" : "q.\(name)"
-                }
-                from += " CROSS JOIN LATERAL (SELECT \(projected.joined(separator: ", "))) AS j"
-                select.append("row_to_json(j)::text")
-            } else {
-                select.append("row_to_json(q)::text")
-            }
+            select += columns.filter { JSONRowRenderer.kind(oid: $0.oid) == nil }
+                .map { "to_json(q.\(SQLIdentifier.quoted($0.name)))::text" }
         }
-        if formats.contains(.csv) {
-            select += columns.map { column in
-                let name = "q.\(SQLIdentifier.quoted(column.name))"
-                // These types have casts to text that differ from their output (`true` vs `t`, char(n)
-                // losing its padding, inet gaining /32); format() uses the output function, as COPY does.
-                return column.castDiffersFromOutput ? "CASE WHEN \(name) IS NULL THEN NULL ELSE format('%s', \(name)) END" : "\(name)::text"
-            }
-        }
-        return "SELECT \(select.joined(separator: ", ")) FROM \(from)"
+        if select.isEmpty { select = ["1"] }
+        return "SELECT \(select.joined(separator: ", ")) FROM (\(sql)\n) AS q"
     }
 
     /// Starts the streaming SELECT; rows arrive with back-pressure.
