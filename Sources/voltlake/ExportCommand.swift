@@ -76,7 +76,9 @@ struct ExportCommand: AsyncParsableCommand {
                 return
             }
             let partSize = try resolvedPartSize() * 1024 * 1024
-            let client = try configuration.s3.makeClient { s3 in
+            let session = try RunSession(command: "export", global: global)
+            defer { session.close() }
+            let client = try session.makeClient(configuration) { s3 in
                 s3.partSize = partSize
                 s3.multipartThreshold = partSize
                 s3.uploadConcurrency = 2
@@ -85,6 +87,7 @@ struct ExportCommand: AsyncParsableCommand {
             let interrupt = Interrupt { job.cancel() }
             let outcome = await job.result
             interrupt.cancel()
+            await session.shipAuditLog(client: client, bucket: configuration.s3.bucket.value)
             try? await client.shutdown()
             if job.isCancelled {
                 throw CommandFailure(

@@ -86,9 +86,12 @@ enum ExportStack {
             configuration: S3Configuration(region: LocalStack.region, endpoint: URL(string: LocalStack.s3Endpoint), usePathStyle: true))
     }
 
+    /// The bucket's keys, except the run's audit log under `audit/`, which is shipped even when a run fails.
     static func keys(in bucket: String, client: S3Client) async throws -> [String] {
         var keys: [String] = []
-        for try await object in client.listAllObjects(bucket: bucket) { keys.append(object.key) }
+        for try await object in client.listAllObjects(bucket: bucket) where !object.key.hasPrefix("audit/") {
+            keys.append(object.key)
+        }
         return keys.sorted()
     }
 
@@ -119,7 +122,7 @@ enum ExportStack {
         let url = URL(string: "\(LocalStack.s3Endpoint)/__voltlake/requests?since=\(sequence)")!
         let (data, _) = try await HTTP.send(URLRequest(url: url))
         let records = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
-        return records.filter { $0["bucket"] as? String == bucket }
+        return records.filter { $0["bucket"] as? String == bucket && !(($0["key"] as? String) ?? "").hasPrefix("audit/") }
             .map { ($0["operation"] as? String ?? "", $0["status"] as? Int ?? 0) }
     }
 
