@@ -221,6 +221,13 @@ import VoltLake
         let (app, _) = try buildApplication(
             configuration: .init(port: 0, refreshInterval: .milliseconds(200)), client: client, bucket: bucket)
         try await app.test(.router) { http in
+            // Under load the first index load may take a while: wait until the service says it is ready.
+            var ready: HTTPResponse.Status = .serviceUnavailable
+            for _ in 0..<300 where ready != .ok {
+                ready = try await http.execute(uri: "/ready", method: .get) { $0.status }
+                if ready != .ok { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(ready == .ok)
             try await http.execute(uri: Self.route + "mcb_b16", method: .get) { #expect($0.status == .notFound) }
             try await ServerStack.put(["images/components/mcb_b16/mcb_b16.jpg": ServerStack.picture(2)], into: bucket)
             var status: HTTPResponse.Status = .notFound
