@@ -21,7 +21,7 @@ import VoltLake
     @Test func linksFetchTheExactBytesAndTamperedOnesAreRefused() async throws {
         let bucket = try await ServerStack.bucket(with: Self.pictures)
         let client = ServerStack.client()
-        let (app, parts) = try buildApplication(configuration: .init(port: 0), client: client, bucket: bucket)
+        let (app, parts) = try buildApplication(configuration: .init(port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.router) { http in
             for (id, key) in ["mcb_b16": "images/components/mcb_b16/łącznik ż+1.jpg",
                               "isolator": "images/components/isolator/isolator.jpg",
@@ -59,7 +59,7 @@ import VoltLake
         let bucket = try await ServerStack.bucket(with: Self.pictures)
         let counter = RequestCounter()
         let client = ServerStack.client(onRequest: { _ in counter.record() })
-        let (app, parts) = try buildApplication(configuration: .init(port: 0), client: client, bucket: bucket)
+        let (app, parts) = try buildApplication(configuration: .init(port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.router) { http in
             let loadRequests = counter.value
             #expect(loadRequests == 1, "the index load should be one listing")
@@ -112,7 +112,7 @@ import VoltLake
     @Test func aValidIdPercentEncodedIsAccepted() async throws {
         let bucket = try await ServerStack.bucket(with: Self.pictures)
         let client = ServerStack.client()
-        let (app, _) = try buildApplication(configuration: .init(port: 0), client: client, bucket: bucket)
+        let (app, _) = try buildApplication(configuration: .init(port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.router) { http in
             try await http.execute(uri: Self.route + "mcb%5Fb16", method: .get) { response in
                 #expect(response.status == .ok)
@@ -127,7 +127,7 @@ import VoltLake
         let bucket = try await ServerStack.bucket(with: Self.pictures)
         let client = ServerStack.client()
         let token = "s3cr3t-token-\(UUID().uuidString)"
-        let (app, _) = try buildApplication(configuration: .init(port: 0, apiToken: token), client: client, bucket: bucket)
+        let (app, _) = try buildApplication(configuration: .init(port: 0, apiToken: token, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.router) { http in
             for header in [nil, "Bearer wrong", "Bearer \(token)x", "Bearer \(token.dropLast())", "Basic \(token)", "Bearer", token] as [String?] {
                 var headers: HTTPFields = [:]
@@ -157,7 +157,7 @@ import VoltLake
     @Test func metricsCountWhatHappened() async throws {
         let bucket = try await ServerStack.bucket(with: Self.pictures)
         let client = ServerStack.client()
-        let (app, _) = try buildApplication(configuration: .init(port: 0), client: client, bucket: bucket)
+        let (app, _) = try buildApplication(configuration: .init(port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.router) { http in
             for _ in 0..<3 { try await http.execute(uri: Self.route + "mcb_b16", method: .get) { #expect($0.status == .ok) } }
             try await http.execute(uri: Self.route + "nope", method: .get) { #expect($0.status == .notFound) }
@@ -254,7 +254,7 @@ final class TestClock: Sendable {
         let bucket = try await ServerStack.bucket(with: PresignRouteTests.pictures)
         let client = ServerStack.client()
         let clock = TestClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down) + 0.25))
-        let (app, _) = try buildApplication(configuration: .init(port: 0), client: client, bucket: bucket, now: { clock.now })
+        let (app, _) = try buildApplication(configuration: .init(port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket, now: { clock.now })
         try await app.test(.router) { http in
             func link(_ id: String, _ hours: Int) async throws -> String {
                 try await http.execute(uri: PresignRouteTests.route + id + "?expirationHours=\(hours)", method: .get) { response in
