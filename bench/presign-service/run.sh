@@ -49,7 +49,7 @@ for i in range(1, count + 1):
                   ContentType="image/jpeg", ServerSideEncryption="AES256")
 PY
 
-"$bin" serve --host 127.0.0.1 --port "$port" --refresh-interval 300 2>"$here/.serve.log" &
+"$bin" serve --host 127.0.0.1 --port "$port" --refresh-interval 300 2>"${TMPDIR:-/tmp}/voltlake-bench-serve.log" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
