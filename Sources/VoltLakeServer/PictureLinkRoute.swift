@@ -3,7 +3,8 @@ import Hummingbird
 import VoltLake
 
 /// `GET /api/upload/component-image-url/<componentId>?expirationHours=24`: the hot path.
-/// Validates, looks the key up in the in-memory index and signs locally; never calls S3.
+/// Validates, looks the key up in the in-memory index and signs locally (or reuses the answer signed
+/// for the same key, expiry and second); never calls S3.
 struct PictureLinkRoute: Sendable {
     let signer: PictureLinkSigner
     let store: PictureIndexStore
@@ -17,17 +18,24 @@ struct PictureLinkRoute: Sendable {
         // Everything after the route's prefix (`mcb_b16`, or `a/b` which is refused as an id).
         let id = try Self.componentID(context.parameters[Parameters.recursiveCaptureKey] ?? "")
         let expiry = try Self.expiry(inTarget: request.head.path ?? "", default: defaultExpiry)
-        guard let index = store.current else { throw APIError(PresignError.indexUnavailable) }
-        guard let key = index.key(forValidID: id) else { throw APIError(PresignError.notFound(componentID: id)) }
+        guard let lookup = store.slot(for: id) else { throw APIError(PresignError.indexUnavailable) }
+        guard let slot = lookup else { throw APIError(PresignError.notFound(componentID: id)) }
+        let date = now()
+        let second = Int64(date.timeIntervalSince1970.rounded(.down))
+        if let body = slot.body(second: second, hours: expiry.hours) {
+            metrics.linksIssued.increment()
+            return Response(status: .ok, headers: JSONResponse.headers, body: ResponseBody(byteBuffer: body))
+        }
         let link: PictureLink
         do {
-            link = try signer.link(componentID: id, key: key, expiry: expiry, date: now())
+            link = try signer.link(componentID: id, key: slot.key, expiry: expiry, date: date)
         } catch {
             throw APIError(error)
         }
         var buffer = ByteBuffer()
         buffer.reserveCapacity(minimumWritableBytes: 160 + link.url.utf8.count)
         VoltAPIJSON.writeLink(link, into: &buffer)
+        slot.remember(second: second, hours: expiry.hours, body: buffer)
         metrics.linksIssued.increment()
         return Response(status: .ok, headers: JSONResponse.headers, body: ResponseBody(byteBuffer: buffer))
     }

@@ -13,7 +13,7 @@ import VoltLakeServer
         let bytes = ServerStack.picture(21, size: 40_000)
         let bucket = try await ServerStack.bucket(with: [key: bytes])
         let client = ServerStack.client()
-        let (app, _) = try buildApplication(configuration: .init(host: "127.0.0.1", port: 0), client: client, bucket: bucket)
+        let (app, _) = try buildApplication(configuration: .init(host: "127.0.0.1", port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.live) { http in
             let link: String = try await http.execute(uri: "/api/upload/component-image-url/mcb_b16?expirationHours=1", method: .get) { response in
                 #expect(response.status == .ok)

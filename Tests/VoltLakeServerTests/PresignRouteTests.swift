@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import S3
+import Synchronization
 import Testing
 import VoltLake
 @testable import VoltLakeServer
@@ -20,7 +21,7 @@ import VoltLake
     @Test func linksFetchTheExactBytesAndTamperedOnesAreRefused() async throws {
         let bucket = try await ServerStack.bucket(with: Self.pictures)
         let client = ServerStack.client()
-        let (app, parts) = try buildApplication(configuration: .init(port: 0), client: client, bucket: bucket)
+        let (app, parts) = try buildApplication(configuration: .init(port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.router) { http in
             for (id, key) in ["mcb_b16": "images/components/mcb_b16/łącznik ż+1.jpg",
                               "isolator": "images/components/isolator/isolator.jpg",
@@ -58,7 +59,7 @@ import VoltLake
         let bucket = try await ServerStack.bucket(with: Self.pictures)
         let counter = RequestCounter()
         let client = ServerStack.client(onRequest: { _ in counter.record() })
-        let (app, parts) = try buildApplication(configuration: .init(port: 0), client: client, bucket: bucket)
+        let (app, parts) = try buildApplication(configuration: .init(port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.router) { http in
             let loadRequests = counter.value
             #expect(loadRequests == 1, "the index load should be one listing")
@@ -111,7 +112,7 @@ import VoltLake
     @Test func aValidIdPercentEncodedIsAccepted() async throws {
         let bucket = try await ServerStack.bucket(with: Self.pictures)
         let client = ServerStack.client()
-        let (app, _) = try buildApplication(configuration: .init(port: 0), client: client, bucket: bucket)
+        let (app, _) = try buildApplication(configuration: .init(port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.router) { http in
             try await http.execute(uri: Self.route + "mcb%5Fb16", method: .get) { response in
                 #expect(response.status == .ok)
@@ -126,7 +127,7 @@ import VoltLake
         let bucket = try await ServerStack.bucket(with: Self.pictures)
         let client = ServerStack.client()
         let token = "s3cr3t-token-\(UUID().uuidString)"
-        let (app, _) = try buildApplication(configuration: .init(port: 0, apiToken: token), client: client, bucket: bucket)
+        let (app, _) = try buildApplication(configuration: .init(port: 0, apiToken: token, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.router) { http in
             for header in [nil, "Bearer wrong", "Bearer \(token)x", "Bearer \(token.dropLast())", "Basic \(token)", "Bearer", token] as [String?] {
                 var headers: HTTPFields = [:]
@@ -156,7 +157,7 @@ import VoltLake
     @Test func metricsCountWhatHappened() async throws {
         let bucket = try await ServerStack.bucket(with: Self.pictures)
         let client = ServerStack.client()
-        let (app, _) = try buildApplication(configuration: .init(port: 0), client: client, bucket: bucket)
+        let (app, _) = try buildApplication(configuration: .init(port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket)
         try await app.test(.router) { http in
             for _ in 0..<3 { try await http.execute(uri: Self.route + "mcb_b16", method: .get) { #expect($0.status == .ok) } }
             try await http.execute(uri: Self.route + "nope", method: .get) { #expect($0.status == .notFound) }
@@ -235,6 +236,53 @@ import VoltLake
                 status = try await http.execute(uri: Self.route + "mcb_b16", method: .get) { $0.status }
             }
             #expect(status == .ok)
+        }
+        try await client.shutdown()
+    }
+}
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    private let date: Mutex<Date>
+    init(_ date: Date) { self.date = Mutex(date) }
+    var now: Date { date.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { date.withLock { $0 += seconds } }
+}
+
+@Suite struct LinkMemoTests {
+    @Test func theSameSecondGetsTheSameLinkAndANewSecondANewSignature() async throws {
+        let bucket = try await ServerStack.bucket(with: PresignRouteTests.pictures)
+        let client = ServerStack.client()
+        let clock = TestClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down) + 0.25))
+        let (app, _) = try buildApplication(configuration: .init(port: 0, initialLoadWait: .seconds(60)), client: client, bucket: bucket, now: { clock.now })
+        try await app.test(.router) { http in
+            func link(_ id: String, _ hours: Int) async throws -> String {
+                try await http.execute(uri: PresignRouteTests.route + id + "?expirationHours=\(hours)", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let data = try #require(try ServerStack.json(response.body)["data"] as? [String: Any])
+                    #expect(data["expiresInHours"] as? Int == hours)
+                    #expect(data["componentId"] as? String == id)
+                    return try #require(data["imageUrl"] as? String)
+                }
+            }
+            let first = try await link("mcb_b16", 24)
+            clock.advance(0.5)  // same second
+            #expect(try await link("mcb_b16", 24) == first)
+            let otherExpiry = try await link("mcb_b16", 2)
+            #expect(otherExpiry != first)
+            #expect(otherExpiry.contains("X-Amz-Expires=7200"))
+            #expect(try await link("isolator", 24) != first)
+            clock.advance(1)  // next second
+            let next = try await link("mcb_b16", 24)
+            #expect(next != first)
+            for url in [first, otherExpiry, next] {
+                let (status, body) = try await ServerStack.get(url)
+                #expect(status == 200)
+                #expect(body == PresignRouteTests.pictures["images/components/mcb_b16/łącznik ż+1.jpg"])
+            }
+            try await http.execute(uri: "/metrics", method: .get) { response in
+                #expect(String(buffer: response.body).contains("voltlake_presigned_links_total 5"))
+            }
         }
         try await client.shutdown()
     }

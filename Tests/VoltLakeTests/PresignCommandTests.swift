@@ -107,6 +107,14 @@ import Testing
         #expect(result.stderr.contains("isolator"))
     }
 
+    @Test func missingCredentialsAreAConfigurationErrorWithJSON() throws {
+        let result = try CLI.run(["presign", "--component-id", "mcb_b16"], environment: ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""], in: try CLI.sandbox())
+        #expect(result.status == 2, "\(result.all)")
+        let document = try PresignStack.document(result.stdout)
+        #expect(document["success"] as? Bool == false)
+        #expect((document["error"] as? String)?.contains("credentials") == true)
+    }
+
     @Test func anS3FailureIsExitOneWithJSON() async throws {
         // A bucket the app key may not touch: the proxy refuses the listing (403).
         let result = try run(["--component-id", "mcb_b16"], bucket: "not-allowed-bucket-\(UUID().uuidString.prefix(8).lowercased())")

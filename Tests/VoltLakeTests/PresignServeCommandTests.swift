@@ -31,7 +31,7 @@ import Testing
 
         let base = "http://127.0.0.1:\(port)"
         var ready = false
-        for _ in 0..<100 where !ready {
+        for _ in 0..<600 where !ready {  // up to a minute on a loaded machine
             try await Task.sleep(for: .milliseconds(100))
             if let (_, response) = try? await HTTP.send(URLRequest(url: URL(string: "\(base)/ready")!)), response.statusCode == 200 {
                 ready = true
