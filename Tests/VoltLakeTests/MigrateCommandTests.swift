@@ -21,7 +21,7 @@ import Testing
 
     static func frontDoorSequence() async throws -> Int {
         let (data, _) = try await HTTP.send(URLRequest(url: URL(string: "\(LocalStack.s3Endpoint)/__voltlake/health")!))
-        let health = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], LocalStack.downMessage)
+        let health = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(LocalStack.downMessage)")
         return try #require(health["seq"] as? Int)
     }
 
@@ -34,7 +34,7 @@ import Testing
             ["migrate", "--json", "--audit-log", audit.path],
             environment: LocalStack.voltlakeEnvironment(bucket: bucket, pictures: Self.stackPictures), in: dir)
         #expect(result.status == 0, "\(result.all)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.all)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.all)")
         let steps = try #require(report["steps"] as? [[String: Any]])
         #expect(steps.map { $0["name"] as? String } == ["check", "export", "images"])
         #expect(steps.allSatisfy { $0["status"] as? String == "ok" }, "\(steps)")
