@@ -22,6 +22,7 @@ public let silentServiceLogger = Logger(label: "voltlake.serve", factory: { _ in
 /// - Parameters:
 ///   - client: The S3 client for the listing (its owner shuts it down after the application stops).
 ///   - now: The signing clock.
+///   - onLinkIssued: Called for every link issued, with its key and the caller's address (for the audit log).
 ///   - onServerRunning: Called with the bound port once the server listens.
 public func buildApplication(
     configuration: PresignServiceConfiguration,
@@ -30,6 +31,7 @@ public func buildApplication(
     metrics: ServiceMetrics = ServiceMetrics(),
     logger: Logger = silentServiceLogger,
     now: @escaping @Sendable () -> Date = { Date() },
+    onLinkIssued: (@Sendable (IssuedLink) -> Void)? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws(PresignError) -> (application: some ApplicationProtocol, parts: PresignServiceParts) {
     let defaultExpiry = try LinkExpiry(hours: configuration.defaultExpiry)
@@ -39,9 +41,9 @@ public func buildApplication(
         interval: configuration.refreshInterval, retryInterval: configuration.retryInterval, logger: logger)
     let route = PictureLinkRoute(
         signer: PictureLinkSigner(client: client, bucket: bucket), store: store, metrics: metrics,
-        defaultExpiry: defaultExpiry, token: configuration.apiToken.map(BearerToken.init), now: now)
+        defaultExpiry: defaultExpiry, token: configuration.apiToken.map(BearerToken.init), now: now, onLinkIssued: onLinkIssued)
 
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: ServiceRequestContext.self)
     router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
     router.get("/health") { _, _ in
         Response(status: .ok, headers: JSONResponse.headers, body: ResponseBody(byteBuffer: healthBody))

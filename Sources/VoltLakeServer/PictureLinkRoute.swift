@@ -12,8 +12,9 @@ struct PictureLinkRoute: Sendable {
     let defaultExpiry: LinkExpiry
     let token: BearerToken?
     let now: @Sendable () -> Date
+    let onLinkIssued: (@Sendable (IssuedLink) -> Void)?
 
-    func respond(to request: Request, context: some RequestContext) throws -> Response {
+    func respond(to request: Request, context: ServiceRequestContext) throws -> Response {
         try authorize(request)
         // Everything after the route's prefix (`mcb_b16`, or `a/b` which is refused as an id).
         let id = try Self.componentID(context.parameters[Parameters.recursiveCaptureKey] ?? "")
@@ -24,6 +25,9 @@ struct PictureLinkRoute: Sendable {
         let second = Int64(date.timeIntervalSince1970.rounded(.down))
         if let body = slot.body(second: second, hours: expiry.hours) {
             metrics.linksIssued.increment()
+            onLinkIssued?(IssuedLink(
+                componentID: id, key: slot.key, expiresAtEpochSecond: second + Int64(expiry.seconds), url: nil,
+                clientAddress: context.remoteAddress?.ipAddress))
             return Response(status: .ok, headers: JSONResponse.headers, body: ResponseBody(byteBuffer: body))
         }
         let link: PictureLink
@@ -37,6 +41,9 @@ struct PictureLinkRoute: Sendable {
         VoltAPIJSON.writeLink(link, into: &buffer)
         slot.remember(second: second, hours: expiry.hours, body: buffer)
         metrics.linksIssued.increment()
+        onLinkIssued?(IssuedLink(
+            componentID: id, key: slot.key, expiresAtEpochSecond: link.expiresAtEpochSecond, url: link.url,
+            clientAddress: context.remoteAddress?.ipAddress))
         return Response(status: .ok, headers: JSONResponse.headers, body: ResponseBody(byteBuffer: buffer))
     }
 
@@ -81,4 +88,13 @@ struct PictureLinkRoute: Sendable {
     }
 
     private static let parameterPrefix = Array("expirationHours=".utf8)
+}
+
+/// A link the service handed out, for the audit log. `url` is nil when the same second's answer was reused.
+public struct IssuedLink: Sendable {
+    public let componentID: String
+    public let key: String
+    public let expiresAtEpochSecond: Int64
+    public let url: String?
+    public let clientAddress: String?
 }

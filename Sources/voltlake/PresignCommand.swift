@@ -44,14 +44,16 @@ struct PresignCommand: AsyncParsableCommand {
             case (nil, false): throw CommandFailure.usage("give --component-id ID (or --all)")
             }
             let configuration = try global.resolveConfiguration()
-            let client = try configuration.s3.makeClient()
+            let session = try RunSession(command: "presign", global: global)
+            defer { session.close() }
+            let client = try session.makeClient(configuration)
             let bucket = configuration.s3.bucket.value
             let outcome: Result<Void, PresignError>
             do {
                 if let id {
-                    try await presignOne(id, expiry: expiry, client: client, bucket: bucket)
+                    try await presignOne(id, expiry: expiry, client: client, bucket: bucket, session: session)
                 } else {
-                    try await presignAll(expiry: expiry, client: client, bucket: bucket)
+                    try await presignAll(expiry: expiry, client: client, bucket: bucket, session: session)
                 }
                 outcome = .success(())
             } catch {
@@ -71,20 +73,22 @@ struct PresignCommand: AsyncParsableCommand {
         }
     }
 
-    private func presignOne(_ id: ComponentID, expiry: LinkExpiry, client: S3Client, bucket: String) async throws(PresignError) {
+    private func presignOne(_ id: ComponentID, expiry: LinkExpiry, client: S3Client, bucket: String, session: RunSession) async throws(PresignError) {
         guard let key = try await PictureIndex.lookup(id, client: client, bucket: bucket) else {
             throw .notFound(componentID: id.value)
         }
         let link = try PictureLinkSigner(client: client, bucket: bucket)
             .link(componentID: id.value, key: key, expiry: expiry, date: client.configuration.now())
+        session.recordLink(link, key: key, bucket: bucket, client: client)
         print(VoltAPIJSON.link(link))
     }
 
-    private func presignAll(expiry: LinkExpiry, client: S3Client, bucket: String) async throws(PresignError) {
+    private func presignAll(expiry: LinkExpiry, client: S3Client, bucket: String, session: RunSession) async throws(PresignError) {
         let signer = PictureLinkSigner(client: client, bucket: bucket)
         var grouper = PictureGrouper()
         func emit(_ entry: PictureEntry) throws(PresignError) {
             let link = try signer.link(componentID: entry.componentID.value, key: entry.key, expiry: expiry, date: client.configuration.now())
+            session.recordLink(link, key: entry.key, bucket: bucket, client: client)
             print(VoltAPIJSON.link(link))
         }
         do {

@@ -69,4 +69,11 @@ struct RunSession {
     }
 
     var auditLogPath: String { auditLog.path }
+
+    /// Records a presigned link in the audit log (without its signature).
+    func recordLink(_ link: PictureLink, key: String, bucket: String, client: S3Client, clientAddress: String? = nil) {
+        observer.recordLink(
+            url: link.url, bucket: bucket, key: key, expiresAt: Date(timeIntervalSince1970: TimeInterval(link.expiresAtEpochSecond)),
+            accessKeyID: client.accessKeyID, clientAddress: clientAddress)
+    }
 }

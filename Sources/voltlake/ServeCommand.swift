@@ -48,11 +48,13 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try global.resolveConfiguration()
         var token = ProcessInfo.processInfo.environment["VOLTLAKE_API_TOKEN"]
         if token?.isEmpty == true { token = nil }
-        let client = try configuration.s3.makeClient()
+        let session = try RunSession(command: "serve", global: global)
+        defer { session.close() }
+        let client = try session.makeClient(configuration)
         let bucket = configuration.s3.bucket.value
-
-        var logger = Logger(label: "voltlake.serve") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let logger = session.logger
+        let observer = session.observer
+        let accessKeyID = client.accessKeyID
 
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -65,8 +67,14 @@ struct ServeCommand: AsyncParsableCommand {
         let (application, parts) = try buildApplication(
             configuration: serviceConfiguration, client: client, bucket: bucket,
             metrics: ServiceMetrics(registry: registry), logger: logger,
+            onLinkIssued: { link in
+                observer.recordLink(
+                    url: link.url, bucket: bucket, key: link.key,
+                    expiresAt: Date(timeIntervalSince1970: TimeInterval(link.expiresAtEpochSecond)),
+                    accessKeyID: accessKeyID, clientAddress: link.clientAddress)
+            },
             onServerRunning: { port in
-                startLogger.info("listening", metadata: ["http.address": "http://\(hostText):\(port)", "auth.bearer": "\(tokenText)"])
+                startLogger.notice("listening", metadata: ["http.address": "http://\(hostText):\(port)", "auth.bearer": "\(tokenText)"])
             })
         _ = parts
         let group = ServiceGroup(
@@ -78,10 +86,11 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             outcome = .failure(error)
         }
+        await session.shipAuditLog(client: client, bucket: bucket)
         try? await client.shutdown()
         switch outcome {
         case .success:
-            logger.info("stopped")
+            logger.notice("stopped")
         case .failure(let error):
             throw CommandFailure.failed("the service stopped: \(error)")
         }

@@ -14,7 +14,8 @@ import Testing
         let port = Int.random(in: 20_000..<32_000)
         let process = Process()
         process.executableURL = CLI.binary
-        process.arguments = ["serve", "--port", String(port), "--refresh-interval", "60"]
+        let audit = dir.appendingPathComponent("audit.jsonl")
+        process.arguments = ["serve", "--port", String(port), "--refresh-interval", "60", "--audit-log", audit.path]
         process.currentDirectoryURL = dir
         var environment = LocalStack.voltlakeEnvironment(bucket: bucket, pictures: "/nonexistent")
         environment["PATH"] = "/usr/bin:/bin"
@@ -60,6 +61,19 @@ import Testing
         #expect(process.terminationStatus == 0, "\(logText())")
         #expect(!logText().contains("test-token"))
         #expect(!logText().contains("X-Amz-Signature"))
+
+        // The audit log has the listing and the link (with the caller's address, without its signature),
+        // and the run's lines were shipped to the lake on shutdown.
+        let auditText = try String(contentsOf: audit, encoding: .utf8)
+        let events = try auditText.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(events.contains { $0["operation"] as? String == "ListObjectsV2" })
+        let link = try #require(events.first { $0["operation"] as? String == "PresignGetObject" }, "\(auditText)")
+        #expect(link["clientAddress"] as? String == "127.0.0.1")
+        #expect(link["key"] as? String == key)
+        #expect((link["link"] as? String)?.contains("X-Amz-Signature=REDACTED") == true)
+        let signature = try #require((data["imageUrl"] as? String)?.components(separatedBy: "X-Amz-Signature=").last)
+        #expect(!auditText.contains(signature))
+        #expect(events.contains { $0["operation"] as? String == "PutObject" && ($0["key"] as? String)?.hasPrefix("audit/") == true })
     }
 
     @Test func serveRefusesABadPortOrInterval() throws {

@@ -37,7 +37,7 @@ public struct AuditEvent: Sendable, Codable, Hashable {
     }
 
     /// A presigned GET link issued (no request is made to S3 for it).
-    public init(presignedLink url: String, bucket: String, key: String, expiresAt: Date, accessKeyID: String, clientAddress: String?, at date: Date) {
+    public init(presignedLink url: String?, bucket: String, key: String, expiresAt: Date, accessKeyID: String, clientAddress: String?, at date: Date) {
         time = AuditEvent.timestamp(date)
         operation = "PresignGetObject"
         self.bucket = bucket
@@ -45,7 +45,7 @@ public struct AuditEvent: Sendable, Codable, Hashable {
         self.accessKeyID = accessKeyID
         self.clientAddress = clientAddress
         self.expiresAt = AuditEvent.timestamp(expiresAt, fractional: false)
-        link = AuditEvent.withoutSignature(url)
+        link = url.map(AuditEvent.withoutSignature)
     }
 
     /// The link with `X-Amz-Signature` (and any security token) replaced, safe to log.

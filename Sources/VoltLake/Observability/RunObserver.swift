@@ -26,8 +26,8 @@ public struct RunObserver: Sendable {
         statistics.record(record)
     }
 
-    /// Records a presigned link issued (its signature is never written).
-    public func recordLink(url: String, bucket: String, key: String, expiresAt: Date, accessKeyID: String, clientAddress: String? = nil) {
+    /// Records a presigned link issued (its signature is never written; `url` nil when not at hand).
+    public func recordLink(url: String?, bucket: String, key: String, expiresAt: Date, accessKeyID: String, clientAddress: String? = nil) {
         let event = AuditEvent(presignedLink: url, bucket: bucket, key: key, expiresAt: expiresAt, accessKeyID: accessKeyID,
                                clientAddress: clientAddress, at: now())
         for log in auditLogs { log.append(event) }
