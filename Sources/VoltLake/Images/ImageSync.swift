@@ -59,7 +59,8 @@ public struct ImageSyncError: Error, Sendable, CustomStringConvertible {
 
 /// Syncs the pictures folder to `images/components/` by content.
 ///
-/// One ListObjectsV2 walk of the prefix gives size and ETag per key; a file whose size and MD5 match a
+/// One ListObjectsV2 walk of the prefix (running while the folder is scanned and hashed) gives size and
+/// ETag per key; a file whose size and MD5 match a
 /// single-part ETag is unchanged. Only when the listing cannot tell (multipart or non-MD5 ETags) does one
 /// HeadObject read the `sha256` metadata. Files are hashed and uploaded `concurrency` at a time; no file
 /// content is held in memory beyond a 256 KiB read buffer per task and the S3 client's own.
@@ -102,7 +103,8 @@ public struct ImageSync: Sendable {
             prefix: ImageMapping.keyPrefix, mapping: Self.describe(mapping.mode), dryRun: options.dryRun,
             delete: options.delete, concurrency: max(1, options.concurrency))
 
-        let remote = try await listRemote()
+        // The listing runs while the folder is scanned and hashed: both wait on different things.
+        async let listing = listRemote()
 
         // Scan and map: metadata only.
         var jobs: [FileJob] = []
@@ -122,6 +124,8 @@ public struct ImageSync: Sendable {
             }
         }
         report.addSkips(mapping.missingFiles(seen: seenReferenced))
+        let digests = await digestAll(jobs)
+        let remote = try await listing.get()
         onEvent(.planned(files: jobs.count, skipped: report.skipped.count, remoteObjects: remote.count))
 
         // Compare and upload, a bounded number of files at a time.
@@ -155,12 +159,12 @@ public struct ImageSync: Sendable {
         let limit = max(1, options.concurrency)
         await withTaskGroup(of: FileOutcome.self) { group in
             var inFlight = 0
-            for job in jobs {
+            for (job, digest) in zip(jobs, digests) {
                 if inFlight >= limit, let outcome = await group.next() {
                     record(outcome)
                     inFlight -= 1
                 }
-                group.addTask { await self.process(job, remote: remote) }
+                group.addTask { await self.process(job, digest: digest, remote: remote) }
                 inFlight += 1
             }
             for await outcome in group { record(outcome) }
@@ -202,27 +206,51 @@ public struct ImageSync: Sendable {
     }
 
     /// One listing of `images/components/`: key → size and ETag.
-    private func listRemote() async throws(ImageSyncError) -> [String: RemotePicture] {
+    private func listRemote() async -> Result<[String: RemotePicture], ImageSyncError> {
         var remote: [String: RemotePicture] = [:]
         do {
             for try await object in client.listAllObjects(bucket: options.bucket, prefix: ImageMapping.keyPrefix) {
                 remote[object.key] = RemotePicture(size: object.size, etag: object.etag)
             }
         } catch {
-            throw ImageSyncError(kind: .listing, description: "Cannot list the lake's pictures, so nothing was compared or uploaded: \(error)")
+            return .failure(ImageSyncError(kind: .listing, description: "Cannot list the lake's pictures, so nothing was compared or uploaded: \(error)"))
         }
-        return remote
+        return .success(remote)
     }
 
-    /// Hashes one file once, then brings each of its keys up to date. When the listing already shows every
-    /// key with the file's size, only the MD5 is computed (enough to match single-part ETags); SHA-256
-    /// follows when an upload or a HeadObject comparison needs it.
-    func process(_ job: FileJob, remote: [String: RemotePicture]) async -> FileOutcome {
-        let mayBeUnchanged = job.targets.allSatisfy { remote[$0.key]?.size == job.file.size }
+    /// MD5 and SHA-256 of every file, `concurrency` files at a time, in job order.
+    func digestAll(_ jobs: [FileJob]) async -> [Result<FileDigest, LocalReadError>] {
+        var digests = [Result<FileDigest, LocalReadError>?](repeating: nil, count: jobs.count)
+        let limit = max(1, options.concurrency)
+        await withTaskGroup(of: (Int, Result<FileDigest, LocalReadError>).self) { group in
+            var inFlight = 0
+            for (index, job) in jobs.enumerated() {
+                if inFlight >= limit, let result = await group.next() {
+                    digests[result.0] = result.1
+                    inFlight -= 1
+                }
+                let path = job.file.path
+                group.addTask {
+                    do throws(LocalReadError) {
+                        return (index, .success(try FileDigest.of(path: path)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+                inFlight += 1
+            }
+            for await (done, digest) in group { digests[done] = digest }
+        }
+        return digests.map { $0 ?? .failure(LocalReadError(path: "", operation: "hash", errno: 5)) }
+    }
+
+    /// Brings each key of one file up to date, from the file's digest.
+    func process(_ job: FileJob, digest hashed: Result<FileDigest, LocalReadError>, remote: [String: RemotePicture]) async -> FileOutcome {
         var digest: FileDigest
-        do {
-            digest = try FileDigest.of(path: job.file.path, sha256: !mayBeUnchanged)
-        } catch {
+        switch hashed {
+        case .success(let value):
+            digest = value
+        case .failure(let error):
             return FileOutcome(job: job, results: job.targets.map { ($0, .failed(operation: "ReadFile", reason: error.description)) })
         }
         var results: [(PictureTarget, TargetResult)] = []
