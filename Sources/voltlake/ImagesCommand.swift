@@ -60,14 +60,18 @@ struct ImagesCommand: AsyncParsableCommand {
         var extra: [String: (flag: String, value: String)] = [:]
         if let source { extra["VOLT_IMAGES_DIR"] = ("--source", source) }
         let configuration = try global.resolveConfiguration(extra: extra)
-        let client = try configuration.s3.makeClient()
+        let session = try RunSession(command: "images", global: global)
+        defer { session.close() }
+        let client = try session.makeClient(configuration)
         let succeeded: Bool
         do {
             succeeded = try await sync(configuration: configuration, client: client)
         } catch {
+            if !dryRun { await session.shipAuditLog(client: client, bucket: configuration.s3.bucket.value) }
             try? await client.shutdown()
             throw error
         }
+        if !dryRun { await session.shipAuditLog(client: client, bucket: configuration.s3.bucket.value) }
         try? await client.shutdown()
         if !succeeded { throw CommandFailure(message: "", exitCode: ExitStatus.failed) }
     }
