@@ -48,7 +48,8 @@ struct MigrateCommand: AsyncParsableCommand {
             imageOptions: ImageSyncOptions(
                 source: configuration.imagesDirectory.value, bucket: configuration.s3.bucket.value,
                 delete: delete, concurrency: concurrency),
-            useDatabaseForImages: true, runTime: session.startedAt, logger: session.logger)
+            useDatabaseForImages: true, runTime: session.startedAt, logger: session.logger,
+            reportDirectory: FileManager.default.currentDirectoryPath)
         let json = global.json
         let job = Task { await migration.run { step in if !json { MigrateCommand.printStep(step) } } }
         let interrupt = Interrupt { job.cancel() }

@@ -12,9 +12,12 @@ public struct Migration: Sendable {
     public var useDatabaseForImages: Bool
     public var runTime: Date
     public var logger: Logger
+    /// Where the images step writes its local JSON report (as `voltlake images` does); nil writes none.
+    public var reportDirectory: String?
 
     public init(configuration: VoltLakeConfiguration, client: S3Client, imageOptions: ImageSyncOptions,
-                useDatabaseForImages: Bool, runTime: Date = Date(), logger: Logger = S3Client.silentLogger) {
+                useDatabaseForImages: Bool, runTime: Date = Date(), logger: Logger = S3Client.silentLogger, reportDirectory: String? = nil) {
+        self.reportDirectory = reportDirectory
         self.configuration = configuration
         self.client = client
         self.imageOptions = imageOptions
@@ -79,6 +82,7 @@ public struct Migration: Sendable {
                     : ImageMapping.byFileName
                 let report = try await ImageSync(options: imageOptions, client: client, mapping: mapping).run()
                 do {
+                    if let reportDirectory { try report.write(toFile: reportDirectory + "/" + report.localFileName) }
                     try await report.store(in: client)
                 } catch {
                     return .failure(error)
