@@ -63,8 +63,6 @@ public struct AuditEvent: Sendable, Codable, Hashable {
     }
 
     static func timestamp(_ date: Date, fractional: Bool = true) -> String {
-        var style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .current)
-        if fractional { style = style.time(includingFractionalSeconds: true) }
-        return date.formatted(style)
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: fractional, timeZone: TimeZone(identifier: "UTC") ?? .current))
     }
 }

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import VoltLake
+
+/// Every command, on success and failure paths, with --verbose and JSON logs: no secret key, session
+/// token, PostgreSQL password or link signature in stdout, stderr, logs, local reports or audit lines.
+/// (A presigned link on presign's stdout is the product itself, and carries its signature and, for
+/// temporary credentials, the token — as AWS's links do; it is checked everywhere else.)
+@Suite struct SecretsNeverLeakTests {
+    static let sessionKeyID = "VOLTLAKESESSIONKEY001"
+    static let sessionSecret = "voltlake-local-session-secret/NOT+A+REAL+KEY"
+    static let sessionToken = "voltlake-local-session-token//FAKE+token="
+    static let postgresPassword = "voltlake-local"
+
+    /// Every place a secret might surface after a run in `dir`.
+    func everythingWritten(_ result: CLI.Result, dir: URL, includeStdout: Bool) throws -> String {
+        var text = result.stderr + (includeStdout ? result.stdout : "")
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name != "home" {
+            text += (try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)) ?? ""
+        }
+        return text
+    }
+
+    func expectClean(_ text: String, _ label: String, signatures: [String] = []) {
+        for secret in [LocalStack.appSecret, Self.sessionSecret, Self.sessionToken, "wrong-SECRET-canary", "wrong-PG-canary"] + signatures {
+            #expect(!text.contains(secret), "\(label) leaked \(secret.prefix(12))…")
+        }
+        // The database password is a prefix of other test values: look for it on its own.
+        let pattern = try? Regex("voltlake-local(?![-/])")
+        if let pattern { #expect(text.firstMatch(of: pattern) == nil, "\(label) leaked the PostgreSQL password") }
+    }
+
+    @Test func noCommandLeaksASecret() async throws {
+        let bucket = try await LocalStack.makeBucket()
+        let pictures = MigrateCommandTests.stackPictures
+        let session = [
+            "AWS_ACCESS_KEY_ID": Self.sessionKeyID, "AWS_SECRET_ACCESS_KEY": Self.sessionSecret, "AWS_SESSION_TOKEN": Self.sessionToken,
+        ]
+        let runs: [(arguments: [String], changes: [String: String], stdoutIsProduct: Bool)] = [
+            (["config"], [:], false),
+            (["config", "--json"], session, false),
+            (["check", "--verbose"], [:], false),
+            (["check", "--log-format", "json", "--verbose"], ["AWS_SECRET_ACCESS_KEY": "wrong-SECRET-canary"], false),
+            (["check"], ["POSTGRES_PASSWORD": "wrong-PG-canary"], false),
+            (["migrate", "--verbose", "--log-format", "json"], session, false),
+            (["export", "--verbose"], [:], false),
+            (["export"], ["AWS_SECRET_ACCESS_KEY": "wrong-SECRET-canary"], false),
+            (["images", "--verbose", "--json"], session, false),
+            (["images"], ["POSTGRES_PASSWORD": "wrong-PG-canary"], false),
+            (["presign", "--component-id", "acc_0000031", "--verbose"], [:], true),
+            (["presign", "--all", "--log-format", "json"], session, true),
+            (["presign", "--component-id", "acc_0000031"], ["AWS_SECRET_ACCESS_KEY": "wrong-SECRET-canary"], true),
+        ]
+        for run in runs {
+            let dir = try CLI.sandbox()
+            var environment = LocalStack.voltlakeEnvironment(bucket: bucket, pictures: pictures)
+            environment.merge(run.changes) { _, new in new }
+            environment["VOLTLAKE_AUDIT_LOG"] = dir.appendingPathComponent("audit.jsonl").path
+            let result = try CLI.run(run.arguments, environment: environment, in: dir)
+            let label = run.arguments.joined(separator: " ") + (run.changes.isEmpty ? "" : " with \(run.changes.keys.sorted())")
+            #expect(result.status != 0 || !result.stdout.isEmpty, "\(label): \(result.all)")
+            // Signatures of links this run printed must not appear anywhere but in the printed link.
+            let signatures = result.stdout.components(separatedBy: "X-Amz-Signature=").dropFirst().map { String($0.prefix(64)) }
+            expectClean(try everythingWritten(result, dir: dir, includeStdout: !run.stdoutIsProduct), label, signatures: signatures)
+        }
+    }
+}
+
+@Suite struct AuditEventTests {
+    @Test func timesAreFullISO8601InUTC() {
+        let event = AuditEvent(
+            presignedLink: "https://b.s3.amazonaws.com/k?X-Amz-Credential=A&X-Amz-Signature=abcdef&X-Amz-Security-Token=tok",
+            bucket: "b", key: "k", expiresAt: Date(timeIntervalSince1970: 1_734_791_422), accessKeyID: "A", clientAddress: "127.0.0.1",
+            at: Date(timeIntervalSince1970: 1_734_705_022.25))
+        #expect(event.time == "2024-12-20T14:30:22.250Z")
+        #expect(event.expiresAt == "2024-12-21T14:30:22Z")
+        #expect(event.link == "https://b.s3.amazonaws.com/k?X-Amz-Credential=A&X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED")
+    }
+}
