@@ -53,9 +53,10 @@ import Testing
         #expect(report.p99Milliseconds != nil, "no p99 in wrk's output: \(report)")
         // Flat memory: both samples are taken just after a wrk run with the same 1,000 connections, so
         // they hold the same working set (connection buffers, the 50 cached answers, the allocator's
-        // arenas). The end may exceed the warm-up by allocator noise only: a quarter of the warm-up
-        // plus 16 MB. A leak of even 500 bytes per request (≈ 40,000 requests in 8 s) breaks it.
-        let bound = warmRSS + warmRSS / 4 + 16 * 1_048_576
+        // arenas); locally the end is 1–3 MB above the warm-up. The bound allows allocator noise (an
+        // eighth of the warm-up plus 12 MB, about 21 MB for a 73 MB server) and no more: a leak of
+        // ~500 bytes per request (≈ 40,000 requests in 8 s here) breaks it.
+        let bound = warmRSS + warmRSS / 8 + 12 * 1_048_576
         #expect(endRSS <= bound, "memory grew under load: \(warmRSS) bytes after warm-up, \(endRSS) at the end (bound \(bound))")
         #expect(serve.process.isRunning, "serve died under load: \(serve.logText)")
     }
