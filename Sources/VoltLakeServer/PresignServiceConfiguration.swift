@@ -15,6 +15,14 @@ public struct PresignServiceConfiguration: Sendable {
     /// How long the server waits for the first index load before it accepts requests anyway
     /// (answering 503 until the load succeeds).
     public var initialLoadWait: Duration
+    /// The listen backlog: connections the kernel queues before the server accepts them. Hummingbird's
+    /// default (256) overflows when many clients connect at once (1,000 connections in the load test):
+    /// the kernel then drops handshakes and the clients' first requests wait 1–7 s for retransmits.
+    /// The kernel caps it at net.core.somaxconn (4096 by default since Linux 5.4).
+    public var backlog: Int
+    /// On shutdown, how long a kept-alive connection with no request in progress may still bring one
+    /// (answered with `Connection: close`) before it is closed.
+    public var drainGrace: Duration
 
     public init(
         host: String = "127.0.0.1",
@@ -23,7 +31,9 @@ public struct PresignServiceConfiguration: Sendable {
         retryInterval: Duration = .seconds(5),
         apiToken: String? = nil,
         defaultExpiry: Int = 24,
-        initialLoadWait: Duration = .seconds(5)
+        initialLoadWait: Duration = .seconds(5),
+        backlog: Int = 4096,
+        drainGrace: Duration = .seconds(1)
     ) {
         self.host = host
         self.port = port
@@ -32,5 +42,7 @@ public struct PresignServiceConfiguration: Sendable {
         self.apiToken = apiToken
         self.defaultExpiry = defaultExpiry
         self.initialLoadWait = initialLoadWait
+        self.backlog = backlog
+        self.drainGrace = drainGrace
     }
 }
