@@ -34,32 +34,19 @@ struct ImagesCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "Pictures folder (VOLT_IMAGES_DIR; default frontend/public/pictures/electricComponents).")
-    var source: String?
+    @OptionGroup var pictures: PictureOptions
 
     @Flag(name: .customLong("no-database"), help: "Map pictures by file name instead of the components table.")
     var noDatabase = false
 
-    @Flag(name: .long, help: "Delete objects under images/components/ whose local file is gone.")
-    var delete = false
-
     @Flag(name: .customLong("dry-run"), help: "Print the plan; upload, delete and write nothing.")
     var dryRun = false
-
-    @Option(name: .long, help: "Files processed at once (1-256).")
-    var concurrency = 8
 
     @Option(name: .long, help: "Where to write the JSON report (default ./voltlake-images-report-<time>.json; in a dry run only when given).")
     var report: String?
 
-    func validate() throws {
-        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 256, not \(concurrency).") }
-    }
-
     func run() async throws {
-        var extra: [String: (flag: String, value: String)] = [:]
-        if let source { extra["VOLT_IMAGES_DIR"] = ("--source", source) }
-        let configuration = try global.resolveConfiguration(extra: extra)
+        let configuration = try global.resolveConfiguration(extra: pictures.overrides)
         let session = try RunSession(command: "images", global: global)
         defer { session.close() }
         let client = try session.makeClient(configuration)
@@ -94,7 +81,7 @@ struct ImagesCommand: AsyncParsableCommand {
         let progress = ImagesProgress(printPlan: dryRun && !global.json)
         let options = ImageSyncOptions(
             source: configuration.imagesDirectory.value, bucket: configuration.s3.bucket.value,
-            delete: delete, dryRun: dryRun, concurrency: concurrency)
+            delete: pictures.delete, dryRun: dryRun, concurrency: pictures.concurrency)
         var result: ImageSyncReport
         do throws(ImageSyncError) {
             result = try await ImageSync(options: options, client: client, mapping: mapping, onEvent: { progress.handle($0) }).run()

@@ -23,23 +23,10 @@ struct MigrateCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "Pictures folder (VOLT_IMAGES_DIR; default frontend/public/pictures/electricComponents).")
-    var source: String?
-
-    @Flag(name: .long, help: "Also remove lake pictures whose local file is gone (only under images/components/).")
-    var delete = false
-
-    @Option(name: .long, help: "Parallel picture uploads (default 8).")
-    var concurrency = 8
-
-    func validate() throws {
-        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 256, not \(concurrency).") }
-    }
+    @OptionGroup var pictures: PictureOptions
 
     func run() async throws {
-        var extra: [String: (flag: String, value: String)] = [:]
-        if let source { extra["VOLT_IMAGES_DIR"] = ("--source", source) }
-        let configuration = try global.resolveConfiguration(extra: extra)
+        let configuration = try global.resolveConfiguration(extra: pictures.overrides)
         let session = try RunSession(command: "migrate", global: global)
         defer { session.close() }
         let client = try session.makeClient(configuration)
@@ -47,7 +34,7 @@ struct MigrateCommand: AsyncParsableCommand {
             configuration: configuration, client: client,
             imageOptions: ImageSyncOptions(
                 source: configuration.imagesDirectory.value, bucket: configuration.s3.bucket.value,
-                delete: delete, concurrency: concurrency),
+                delete: pictures.delete, concurrency: pictures.concurrency),
             useDatabaseForImages: true, runTime: session.startedAt, logger: session.logger,
             reportDirectory: FileManager.default.currentDirectoryPath)
         let json = global.json
