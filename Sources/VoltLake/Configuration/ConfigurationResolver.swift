@@ -199,10 +199,11 @@ public struct ConfigurationResolver: Sendable {
         }
         let rootCert = (url.sslRootCert.flatMap { cert in urlSource.map { Setting(absolute(expandHome(cert)), $0) } })
             ?? variables.first("PGSSLROOTCERT").map { Setting(absolute(expandHome($0.value)), $0.source) }
+        let options = (url.options.flatMap { text in urlSource.map { Setting(text, $0) } }) ?? variables.first("PGOPTIONS")
         let table = variables.first("VOLTLAKE_TABLE") ?? Setting(Self.defaultTable, .defaultValue)
         return PostgresSettings(
             host: host, port: Setting(port, portText.source), database: database, user: user, password: password,
-            tlsMode: Setting(mode, modeText.source), rootCertificate: rootCert, table: table, isConfigured: isConfigured)
+            tlsMode: Setting(mode, modeText.source), rootCertificate: rootCert, options: options, table: table, isConfigured: isConfigured)
     }
 
     // MARK: Helpers

@@ -40,6 +40,7 @@ extension VoltLakeConfiguration {
         add("postgres.password", postgres.password) { _ in Self.redacted }
         add("postgres.sslmode", postgres.tlsMode) { $0.rawValue }
         add("postgres.sslrootcert", postgres.rootCertificate)
+        add("postgres.options", postgres.options)
         add("postgres.table", postgres.table)
         add("images.directory", imagesDirectory)
         rows.append(ConfigurationRow(name: "dotenv", value: dotEnvPath ?? "<no .env in the working directory>", source: "-"))

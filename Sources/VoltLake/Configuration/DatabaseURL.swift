@@ -9,6 +9,7 @@ public struct DatabaseURL: Sendable, Hashable {
     public var password: String?
     public var sslMode: String?
     public var sslRootCert: String?
+    public var options: String?
 
     public static func parse(_ text: String) throws(ConfigurationError) -> DatabaseURL {
         guard let components = URLComponents(string: text) else {
@@ -28,6 +29,7 @@ public struct DatabaseURL: Sendable, Hashable {
             switch item.name {
             case "sslmode": url.sslMode = item.value
             case "sslrootcert": url.sslRootCert = item.value
+            case "options": url.options = item.value
             case "host": url.host = item.value
             case "port": url.port = item.value.flatMap(Int.init)
             case "user": url.user = item.value

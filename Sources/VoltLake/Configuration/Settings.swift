@@ -29,6 +29,8 @@ public struct PostgresSettings: Sendable {
     public var password: Setting<String>?
     public var tlsMode: Setting<PostgresTLSMode>
     public var rootCertificate: Setting<String>?
+    /// Server settings sent at connection start, libpq's `PGOPTIONS` / `options=` (e.g. `-c statement_timeout=30s`).
+    public var options: Setting<String>?
     public var table: Setting<String>
     /// False when nothing about the database was configured: only defaults are in use.
     public var isConfigured: Bool

@@ -21,6 +21,9 @@ public struct PostgresConnector: Sendable {
             host: settings.host.value, port: settings.port.value, username: settings.user.value,
             password: settings.password?.value, database: settings.database.value, tls: try tls())
         configuration.options.connectTimeout = connectTimeout
+        if let options = settings.options?.value, !options.isEmpty {
+            configuration.options.additionalStartupParameters = [("options", options)]
+        }
         if settings.tlsMode.value == .verifyFull, !settings.host.value.isIPAddress {
             configuration.options.tlsServerName = settings.host.value
         }
