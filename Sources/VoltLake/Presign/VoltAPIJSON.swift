@@ -1,4 +1,5 @@
 import NIOCore
+import SigV4
 
 /// The Volt API's JSON, written by hand straight into a buffer (this is the service's hot path):
 /// `{"success":true,"data":{"componentId":…,"imageUrl":…,"expiresAt":"2024-12-21T14:30:22Z","expiresInHours":24}}`
@@ -66,9 +67,9 @@ public enum VoltAPIJSON {
 
     /// Writes `YYYY-MM-DDTHH:MM:SSZ` (UTC) for seconds since 1970.
     public static func writeISO8601(epochSecond: Int64, into buffer: inout ByteBuffer) {
-        let days = floorDiv(epochSecond, 86_400)
+        let days = UTCCalendar.floorDiv(epochSecond, 86_400)
         let secondOfDay = Int(epochSecond - days * 86_400)
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = UTCCalendar.civil(fromDays: days)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 20) { raw in
             func put(_ value: Int, at index: Int, width: Int) {
                 var rest = value
@@ -96,23 +97,4 @@ public enum VoltAPIJSON {
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
-
-    /// Proleptic Gregorian (year, month, day) for days since 1970-01-01 (Howard Hinnant's algorithm).
-    private static func civil(fromDays days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = floorDiv(z, 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
-    }
 }
