@@ -35,14 +35,8 @@ struct RunSession {
 
     /// The lake key of this run's audit lines: `audit/dt=YYYY-MM-DD/<command>_YYYYMMDD_HHMMSS_<run>.jsonl`.
     var auditKey: String {
-        let utc = TimeZone(identifier: "UTC") ?? .current
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = utc
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: startedAt)
-        func two(_ v: Int?) -> String { String(format: "%02d", v ?? 0) }
-        let day = "\(c.year ?? 0)-\(two(c.month))-\(two(c.day))"
-        let stamp = "\(c.year ?? 0)\(two(c.month))\(two(c.day))_\(two(c.hour))\(two(c.minute))\(two(c.second))"
-        return "audit/dt=\(day)/\(command)_\(stamp)_\(runID).jsonl"
+        let stamp = RunStamp(startedAt)
+        return "audit/dt=\(stamp.day)/\(command)_\(stamp.compact)_\(runID).jsonl"
     }
 
     /// Ships this run's audit lines to the lake; the upload itself is recorded in the local log only.

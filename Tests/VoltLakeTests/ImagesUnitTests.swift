@@ -101,7 +101,7 @@ import Testing
 
     @Test func timestampsAndReportNames() {
         let date = Date(timeIntervalSince1970: 1_705_307_400.75)
-        #expect(UTCTimestamp.string(date) == "2024-01-15T08:30:00Z")
+        #expect(RunStamp(date).iso8601 == "2024-01-15T08:30:00Z")
         #expect(ImageSyncReport.stamp(date) == "20240115_083000")
     }
 

@@ -77,3 +77,17 @@ import Testing
         #expect(event.link == "https://b.s3.amazonaws.com/k?X-Amz-Credential=A&X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED")
     }
 }
+
+@Suite struct RunStampTests {
+    @Test(arguments: [
+        (0.0, "1970-01-01", "19700101_000000", "1970-01-01T00:00:00Z"),
+        (1_734_705_022.9, "2024-12-20", "20241220_143022", "2024-12-20T14:30:22Z"),
+        (951_868_799.0, "2000-02-29", "20000229_235959", "2000-02-29T23:59:59Z"),
+    ])
+    func spellingsAgree(epoch: Double, day: String, compact: String, iso: String) {
+        let stamp = RunStamp(Date(timeIntervalSince1970: epoch))
+        #expect(stamp.day == day)
+        #expect(stamp.compact == compact)
+        #expect(stamp.iso8601 == iso)
+    }
+}

@@ -60,20 +60,13 @@ public struct ExportKeys: Sendable, Hashable {
     public var exportedAt: String
 
     public init(prefix: String, runTime: Date) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: runTime)
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        let day = "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))"
-        let time = "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2))"
-        runID = "\(pad(parts.year, 4))\(pad(parts.month, 2))\(pad(parts.day, 2))_\(pad(parts.hour, 2))\(pad(parts.minute, 2))\(pad(parts.second, 2))"
+        let stamp = RunStamp(runTime)
+        let day = stamp.day
+        runID = stamp.compact
         json = "\(prefix)components_\(runID).json"
         csv = "\(prefix)dt=\(day)/components.csv"
         manifest = "\(prefix)manifests/run_\(runID).json"
-        exportedAt = "\(day)T\(time)Z"
+        exportedAt = stamp.iso8601
     }
 
     public func key(for format: ExportFormat) -> String {

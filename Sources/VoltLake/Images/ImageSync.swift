@@ -306,7 +306,7 @@ public struct ImageSync: Sendable {
             "component-id": target.componentID,
             "original-filename": file.relativePath,
             "size": String(size),
-            "modified-at": UTCTimestamp.string(file.modified),
+            "modified-at": RunStamp(file.modified).iso8601,
             "sha256": sha256,
         ]
     }
@@ -349,20 +349,5 @@ public struct ImageSync: Sendable {
             for await (key, error) in group { record(key, error) }
         }
         report.deleted.sort()
-    }
-}
-
-/// ISO 8601 timestamps in UTC, e.g. `2024-01-15T08:30:00Z`.
-enum UTCTimestamp {
-    static func string(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
     }
 }
