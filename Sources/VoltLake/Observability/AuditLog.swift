@@ -7,7 +7,6 @@ import Synchronization
 public final class AuditLog: Sendable {
     public let path: String
     private let state: Mutex<State>
-    private let now: @Sendable () -> Date
 
     private struct State {
         var handle: FileHandle?
@@ -16,9 +15,8 @@ public final class AuditLog: Sendable {
     }
 
     /// Opens (creating if needed) the file for appending; throws when it cannot be written.
-    public init(path: String, now: @escaping @Sendable () -> Date = { Date() }) throws(AuditLogError) {
+    public init(path: String) throws(AuditLogError) {
         self.path = path
-        self.now = now
         let url = URL(fileURLWithPath: path)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -39,10 +37,20 @@ public final class AuditLog: Sendable {
 
     /// Appends one event as a JSON line.
     public func append(_ event: AuditEvent) {
+        if let line = Self.line(for: event) { append(line: line) }
+    }
+
+    /// The JSON line for an event, to write to several logs with one encoding.
+    public static func line(for event: AuditEvent) -> Data? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var data = try? encoder.encode(event) else { return }
+        guard var data = try? encoder.encode(event) else { return nil }
         data.append(0x0A)
+        return data
+    }
+
+    /// Appends a line made by `line(for:)`.
+    public func append(line data: Data) {
         state.withLock { state in
             do {
                 try state.handle?.write(contentsOf: data)
@@ -51,11 +59,6 @@ public final class AuditLog: Sendable {
                 state.failures += 1
             }
         }
-    }
-
-    /// Records one S3 request attempt.
-    public func record(_ record: S3RequestRecordConvertible) {
-        append(record.auditEvent(at: now()))
     }
 
     /// Lines written and lines lost so far.
@@ -71,11 +74,6 @@ public final class AuditLog: Sendable {
             state.handle = nil
         }
     }
-}
-
-/// Anything that can become an audit line (an S3 request record).
-public protocol S3RequestRecordConvertible {
-    func auditEvent(at date: Date) -> AuditEvent
 }
 
 /// The audit log file cannot be opened or written.

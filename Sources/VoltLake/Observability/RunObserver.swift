@@ -21,8 +21,7 @@ public struct RunObserver: Sendable {
     }
 
     public func record(_ record: S3RequestRecord) {
-        let event = AuditEvent(record: record, at: now())
-        for log in auditLogs { log.append(event) }
+        write(AuditEvent(record: record, at: now()))
         statistics.record(record)
     }
 
@@ -30,6 +29,12 @@ public struct RunObserver: Sendable {
     public func recordLink(url: String?, bucket: String, key: String, expiresAt: Date, accessKeyID: String, clientAddress: String? = nil) {
         let event = AuditEvent(presignedLink: url, bucket: bucket, key: key, expiresAt: expiresAt, accessKeyID: accessKeyID,
                                clientAddress: clientAddress, at: now())
-        for log in auditLogs { log.append(event) }
+        write(event)
+    }
+
+    /// Encodes once, appends to every log.
+    private func write(_ event: AuditEvent) {
+        guard !auditLogs.isEmpty, let line = AuditLog.line(for: event) else { return }
+        for log in auditLogs { log.append(line: line) }
     }
 }

@@ -1,8 +1,0 @@
-import Foundation
-import S3
-
-extension S3RequestRecord: S3RequestRecordConvertible {
-    public func auditEvent(at date: Date) -> AuditEvent {
-        AuditEvent(record: self, at: date)
-    }
-}
