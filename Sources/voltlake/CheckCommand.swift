@@ -27,7 +27,12 @@ struct CheckCommand: AsyncParsableCommand {
         var extra: [String: (flag: String, value: String)] = [:]
         if let source { extra["VOLT_IMAGES_DIR"] = ("--source", source) }
         let configuration = try global.resolveConfiguration(extra: extra)
-        let report = await ConnectionCheck(configuration: configuration, includeDatabase: !noDatabase).run()
+        let session = try RunSession(command: "check", global: global)
+        defer { session.close() }
+        // With no credentials the check reports that itself; otherwise its requests go through the audited client.
+        let client = configuration.s3.credentials == nil ? nil : try session.makeClient(configuration)
+        let report = await ConnectionCheck(configuration: configuration, includeDatabase: !noDatabase, client: client).run()
+        try? await client?.shutdown()
         if global.json {
             Terminal.printJSON(report)
         } else {

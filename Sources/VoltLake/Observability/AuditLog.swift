@@ -81,6 +81,6 @@ public struct AuditLogError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var reason: String
     public var description: String {
-        "Cannot write the audit log \(path): \(reason). Choose another file with --audit-log or VOLTLAKE_AUDIT_LOG."
+        "Cannot write the audit log \(path): \(reason.hasSuffix(".") ? String(reason.dropLast()) : reason). Choose another file with --audit-log or VOLTLAKE_AUDIT_LOG."
     }
 }
