@@ -50,9 +50,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
             case .sslUnsupported:
                 return DatabaseError(.tls,
                     "PostgreSQL at \(target) does not support TLS, but sslmode is \(settings.tlsMode.value.rawValue) (\(settings.tlsMode.source)). Enable TLS on the server, or set PGSSLMODE=disable for a local server.")
-            case .connectionError:
+            case .connectionError where action == "connecting":
                 return connectionFailure(psql.underlying, target: target, settings: settings, action: action)
-            case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
                 return DatabaseError(.connectionLost, "The connection to PostgreSQL at \(target) was lost while \(action). Is the server still running? Run again when it is.")
             case .queryCancelled:
                 return DatabaseError(.timeout, "The query was cancelled while \(action).")

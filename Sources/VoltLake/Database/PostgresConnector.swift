@@ -15,28 +15,54 @@ public struct PostgresConnector: Sendable {
         self.logger = logger
     }
 
-    /// The postgres-nio configuration these settings describe.
+    /// The postgres-nio configuration these settings describe, connecting by host and port.
     public func configuration() throws(DatabaseError) -> PostgresConnection.Configuration {
         var configuration = PostgresConnection.Configuration(
             host: settings.host.value, port: settings.port.value, username: settings.user.value,
             password: settings.password?.value, database: settings.database.value, tls: try tls())
-        configuration.options.connectTimeout = connectTimeout
-        if let options = settings.options?.value, !options.isEmpty {
-            configuration.options.additionalStartupParameters = [("options", options)]
-        }
-        if settings.tlsMode.value == .verifyFull, !settings.host.value.isIPAddress {
-            configuration.options.tlsServerName = settings.host.value
-        }
+        applyOptions(to: &configuration)
         return configuration
     }
 
     /// Connects once, failing fast with a described error.
+    ///
+    /// The TCP connection is made here, with `ReadDemandGuard` first in its pipeline, and handed to
+    /// postgres-nio as an established channel (which then adds TLS and the protocol handlers).
     public func connect(id: Int = 1) async throws(DatabaseError) -> PostgresConnection {
-        let configuration = try configuration()
+        let tls = try tls()
         do {
-            return try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+            let channel = try await ClientBootstrap(group: PostgresConnection.defaultEventLoopGroup)
+                .connectTimeout(connectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ReadDemandGuard())
+                    }
+                }
+                .connect(host: settings.host.value, port: settings.port.value).get()
+            var configuration = PostgresConnection.Configuration(
+                establishedChannel: channel, tls: tls, username: settings.user.value,
+                password: settings.password?.value, database: settings.database.value)
+            applyOptions(to: &configuration)
+            do {
+                return try await PostgresConnection.connect(on: channel.eventLoop, configuration: configuration, id: id, logger: logger)
+            } catch {
+                try? await channel.close()
+                throw error
+            }
         } catch {
             throw DatabaseError.from(error, settings: settings, during: "connecting")
+        }
+    }
+
+    private func applyOptions(to configuration: inout PostgresConnection.Configuration) {
+        configuration.options.connectTimeout = connectTimeout
+        if let options = settings.options?.value, !options.isEmpty {
+            configuration.options.additionalStartupParameters = [("options", options)]
+        }
+        // SNI and, for verify-full, the name the certificate must carry (IP addresses are not valid in SNI).
+        if !settings.host.value.isIPAddress {
+            configuration.options.tlsServerName = settings.host.value
         }
     }
 
