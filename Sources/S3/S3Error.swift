@@ -127,7 +127,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
             return "the connection to \(endpoint) was lost" + (detail.map { " (\($0))" } ?? "") + "."
         case .timeout:
             return "no complete answer from \(endpoint) in time" + (detail.map { " (\($0))" } ?? "")
-                + ". The network or the server is slow; try again, or raise the request timeout."
+                + ". The network or the server is slow; try again, or allow more time per attempt (VOLTLAKE_S3_TIMEOUT, in seconds)."
         case .invalidResponse:
             return "the answer from \(endpoint) could not be read" + (detail.map { ": \($0)" } ?? "") + "."
         case .responseTooLarge(let limit):

@@ -230,8 +230,9 @@ extension S3Client {
             switch httpError {
             case .cancelled, .requestStreamCancelled:
                 return CancellationError()
-            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout,
-                 .tlsHandshakeTimeout:
+            case .deadlineExceeded:
+                return make(.timeout, "no answer within the \(configuration.requestTimeout.seconds.formatted()) s allowed per attempt")
+            case .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
                 return make(.timeout, httpError.shortDescription)
             case .remoteConnectionClosed, .bodyLengthMismatch:
                 return make(.connectionLost, httpError.shortDescription)

@@ -96,6 +96,31 @@ func resolve(
         #expect(throws: ConfigurationError.self) { try resolve(environment: ["AWS_PROFILE": "missing"], files: files) }
     }
 
+    @Test func retriesAndTimeoutAsBotocoreReadsThem() throws {
+        var configuration = try resolve()
+        #expect(configuration.s3.maxAttempts.value == 3)
+        #expect(configuration.s3.requestTimeoutSeconds.value == 300)
+        #expect(configuration.s3.clientConfiguration().maxAttempts == 3)
+
+        let files = ["/home/u/.aws/config": "[default]\nregion = eu-west-1\nmax_attempts = 6\n"]
+        configuration = try resolve(files: files)
+        #expect(configuration.s3.maxAttempts.value == 6)
+        #expect(configuration.s3.maxAttempts.source == .awsFile(path: "/home/u/.aws/config", profile: "default", key: "max_attempts"))
+
+        configuration = try resolve(environment: ["AWS_MAX_ATTEMPTS": "2", "VOLTLAKE_S3_TIMEOUT": "15"], files: files)
+        #expect(configuration.s3.maxAttempts.value == 2)
+        #expect(configuration.s3.clientConfiguration().requestTimeout == .seconds(15))
+
+        for (name, value) in [("AWS_MAX_ATTEMPTS", "0"), ("AWS_MAX_ATTEMPTS", "many"), ("VOLTLAKE_S3_TIMEOUT", "-1"), ("VOLTLAKE_S3_TIMEOUT", "1.5")] {
+            do {
+                _ = try resolve(environment: [name: value])
+                Issue.record("\(name)=\(value) was accepted")
+            } catch {
+                #expect(error.description.contains(name) && error.description.contains("whole number"), "\(error.description)")
+            }
+        }
+    }
+
     @Test func sharedFileLocationsFollowTheirVariables() throws {
         let configuration = try resolve(
             environment: ["AWS_SHARED_CREDENTIALS_FILE": "/etc/creds", "AWS_CONFIG_FILE": "~/cfg"],

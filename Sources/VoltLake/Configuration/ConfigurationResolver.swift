@@ -161,7 +161,23 @@ public struct ConfigurationResolver: Sendable {
         } else {
             pathStyle = Setting(false, .automatic("AWS uses virtual-hosted style"))
         }
-        return S3Settings(credentials: credentials, profile: profile, region: region, endpoint: endpoint, bucket: bucket, usePathStyle: pathStyle)
+        let maxAttempts = try Self.wholeNumber(
+            variables.first("AWS_MAX_ATTEMPTS") ?? fromFiles("max_attempts") ?? Setting("3", .defaultValue),
+            name: "AWS_MAX_ATTEMPTS / max_attempts", range: 1...20)
+        let timeout = try Self.wholeNumber(
+            variables.first("VOLTLAKE_S3_TIMEOUT") ?? Setting("300", .defaultValue),
+            name: "VOLTLAKE_S3_TIMEOUT", range: 1...86_400, unit: " seconds")
+        return S3Settings(credentials: credentials, profile: profile, region: region, endpoint: endpoint, bucket: bucket,
+                          usePathStyle: pathStyle, maxAttempts: maxAttempts, requestTimeoutSeconds: timeout)
+    }
+
+    /// A whole number in `range`, or a configuration error naming the setting and where it came from.
+    static func wholeNumber(_ raw: Setting<String>, name: String, range: ClosedRange<Int>, unit: String = "") throws(ConfigurationError) -> Setting<Int> {
+        guard let value = Int(raw.value.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+            throw .invalidValue(name: name, source: raw.source.description,
+                                reason: "expected a whole number from \(range.lowerBound) to \(range.upperBound)\(unit), got '\(raw.value.prefix(20))'")
+        }
+        return Setting(value, raw.source)
     }
 
     // MARK: PostgreSQL

@@ -33,6 +33,8 @@ extension VoltLakeConfiguration {
         add("s3.endpoint", s3.endpoint) { $0.absoluteString }
         add("s3.bucket", s3.bucket)
         add("s3.path_style", s3.usePathStyle)
+        add("s3.max_attempts", s3.maxAttempts)
+        add("s3.timeout_seconds", s3.requestTimeoutSeconds)
         add("postgres.host", postgres.host)
         add("postgres.port", postgres.port)
         add("postgres.database", postgres.database)

@@ -4,7 +4,8 @@ import S3
 extension S3Settings {
     /// The S3 client configuration these settings describe.
     public func clientConfiguration() -> S3Configuration {
-        S3Configuration(region: region.value, endpoint: endpoint?.value, usePathStyle: usePathStyle.value)
+        S3Configuration(region: region.value, endpoint: endpoint?.value, usePathStyle: usePathStyle.value,
+                        maxAttempts: maxAttempts.value, requestTimeout: .seconds(requestTimeoutSeconds.value))
     }
 
     /// A client for these settings; throws `ConfigurationError.noCredentials` when none were found.

@@ -11,6 +11,10 @@ public struct S3Settings: Sendable {
     public var endpoint: Setting<URL>?
     public var bucket: Setting<String>
     public var usePathStyle: Setting<Bool>
+    /// Attempts per S3 request, the first included (`AWS_MAX_ATTEMPTS` / `max_attempts`, as botocore reads them).
+    public var maxAttempts: Setting<Int>
+    /// Seconds one S3 attempt may take before it is abandoned and retried (`VOLTLAKE_S3_TIMEOUT`).
+    public var requestTimeoutSeconds: Setting<Int>
 }
 
 /// libpq's `sslmode` values.
