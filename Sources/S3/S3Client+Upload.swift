@@ -9,9 +9,12 @@ extension S3Client {
     /// files above `configuration.multipartThreshold` go in parts of `configuration.partSize` (grown
     /// when more than 10,000 parts would be needed), `uploadConcurrency` at a time. On any failure or
     /// cancellation the multipart upload is aborted: nothing appears at the key and no parts linger.
-    /// Metadata rules as in `putObject`.
+    /// Metadata rules as in `putObject`. With `expectedSHA256` (hex), a file whose content no longer
+    /// hashes to it is not sent at all (`S3Error.Kind.sourceChanged`), so metadata derived from the
+    /// earlier hash can never describe other bytes.
     public func putFile(
-        bucket: String, key: String, path: String, contentType: String? = nil, metadata: [String: String] = [:]
+        bucket: String, key: String, path: String, contentType: String? = nil, metadata: [String: String] = [:],
+        expectedSHA256: String? = nil
     ) async throws -> UploadResult {
         let headers = try objectHeaders(operation: "PutObject", bucket: bucket, key: key, contentType: contentType, metadata: metadata)
         let size: Int64
@@ -21,15 +24,22 @@ extension S3Client {
             throw S3Error(kind: .invalidRequest, operation: "PutObject", bucket: bucket, key: key,
                           endpoint: configuration.endpointDescription, detail: error.description)
         }
+        func checked(_ digests: (whole: String, parts: [PayloadDigest])) throws(S3Error) -> (whole: String, parts: [PayloadDigest]) {
+            if let expectedSHA256, digests.whole != expectedSHA256 {
+                throw S3Error(kind: .sourceChanged, operation: "PutObject", bucket: bucket, key: key,
+                              endpoint: configuration.endpointDescription, detail: "sha256 \(digests.whole.prefix(12))…, expected \(expectedSHA256.prefix(12))…")
+            }
+            return digests
+        }
         if size <= Int64(configuration.multipartThreshold) {
-            let digests = try await fileDigests(path: path, size: size, partSize: max(size, 1), bucket: bucket, key: key)
+            let digests = try checked(await fileDigests(path: path, size: size, partSize: max(size, 1), bucket: bucket, key: key))
             return try await putObject(
                 bucket: bucket, key: key, body: .file(FileRegion(path: path, offset: 0, length: size)),
                 digest: digests.parts.first ?? PayloadDigest(of: ByteBuffer()), headers: headers
             )
         }
         let partSize = try partSize(forFileOfSize: size, bucket: bucket, key: key)
-        let digests = try await fileDigests(path: path, size: size, partSize: partSize, bucket: bucket, key: key)
+        let digests = try checked(await fileDigests(path: path, size: size, partSize: partSize, bucket: bucket, key: key))
         let limit = max(1, configuration.uploadConcurrency)
         let completed = try await withMultipartUpload(bucket: bucket, key: key, headers: headers) { uploadID in
             try await withThrowingTaskGroup(of: CompletedPart.self) { group in

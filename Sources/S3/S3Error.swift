@@ -19,6 +19,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         case invalidRequest
         /// The task was cancelled (reported this way only when cleaning up after it failed too).
         case cancelled
+        /// The local file's content differs from what the caller hashed earlier; nothing was sent.
+        case sourceChanged
     }
 
     /// A multipart upload that could not be aborted after a failure: its parts remain (and are billed).
@@ -78,7 +80,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         case .service:
             if let code, Self.retryableCodes.contains(code) { return true }
             return [500, 502, 503, 504].contains(status ?? 0)
-        case .invalidResponse, .responseTooLarge, .invalidRequest, .cancelled:
+        case .invalidResponse, .responseTooLarge, .invalidRequest, .cancelled, .sourceChanged:
             return false
         }
     }
@@ -136,6 +138,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
             return detail ?? "the request is not valid."
         case .cancelled:
             return "the upload was cancelled."
+        case .sourceChanged:
+            return "the file changed after it was hashed" + (detail.map { " (\($0))" } ?? "") + "; nothing was sent."
         case .service:
             return serviceSummary
         }

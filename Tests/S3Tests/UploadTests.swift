@@ -27,6 +27,28 @@ struct UploadTests {
         #expect(log.records.map(\.operation) == ["PutObject", "GetObject"])
     }
 
+    @Test("a file that no longer matches the caller's hash is not sent; the matching one is")
+    func expectedHashGuardsTheUpload() async throws {
+        let bucket = try TestStack.makeBucket()
+        let bytes = TestStack.bytes(count: 4096, seed: 5)
+        let path = try TestStack.temporaryFile(bytes: bytes)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let hash = try TestStack.sha256sum(path)
+        let stale = String(repeating: "0", count: 64)
+        let log = RecordLog()
+        try await TestStack.withClient(onRequest: log.append) { s3 in
+            let error = await #expect(throws: S3Error.self) {
+                try await s3.putFile(bucket: bucket, key: "pics/a.jpg", path: path, metadata: ["sha256": stale], expectedSHA256: stale)
+            }
+            #expect(error?.kind == .sourceChanged)
+            #expect(error?.description.contains("the file changed after it was hashed") == true, "\(error?.description ?? "")")
+            #expect(log.records.isEmpty, "a request was sent: \(log.records.map(\.operation))")
+            let result = try await s3.putFile(bucket: bucket, key: "pics/a.jpg", path: path, metadata: ["sha256": hash], expectedSHA256: hash)
+            #expect(result.sha256 == hash)
+        }
+        #expect(log.records.map(\.operation) == ["PutObject"])
+    }
+
     @Test("a 17 MiB file goes in 4 parts of 5 MiB and round-trips with the same SHA-256")
     func multipartFile() async throws {
         let bucket = try TestStack.makeBucket()

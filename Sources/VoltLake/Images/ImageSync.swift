@@ -251,13 +251,24 @@ public struct ImageSync: Sendable {
         case .success(let value):
             digest = value
         case .failure(let error):
-            return FileOutcome(job: job, results: job.targets.map { ($0, .failed(operation: "ReadFile", reason: error.description)) })
+            return FileOutcome(job: job, results: job.targets.map { ($0, Self.explained(.failed(operation: "ReadFile", reason: error.description), job.file)) })
         }
         var results: [(PictureTarget, TargetResult)] = []
         for target in job.targets {
-            results.append((target, await sync(target, file: job.file, digest: &digest, remote: remote[target.key])))
+            results.append((target, Self.explained(await sync(target, file: job.file, digest: &digest, remote: remote[target.key]), job.file)))
         }
         return FileOutcome(job: job, results: results)
+    }
+
+    /// S3's refusals of a body that does not match its signed hash or Content-MD5.
+    static let bodyMismatchCodes: Set<String> = ["XAmzContentSHA256Mismatch", "BadDigest"]
+
+    /// A failure of a file that is no longer there says so (deleted or renamed while voltlake ran),
+    /// instead of the error the missing file caused.
+    static func explained(_ result: TargetResult, _ file: ScannedFile) -> TargetResult {
+        guard case .failed = result, !FileManager.default.fileExists(atPath: file.path) else { return result }
+        return .failed(operation: "ReadFile",
+                       reason: "\(file.relativePath) disappeared after the scan (deleted or renamed while voltlake ran); nothing was uploaded for it. Run again when the folder is stable.")
     }
 
     func sync(_ target: PictureTarget, file: ScannedFile, digest: inout FileDigest, remote: RemotePicture?) async -> TargetResult {
@@ -278,17 +289,25 @@ public struct ImageSync: Sendable {
         }
         guard case .upload(let reason) = decision, let sha256 = digest.sha256Hex else { return .unchanged }
         if options.dryRun { return .wouldUpload(size: digest.size, reason: reason) }
-        // The bytes sent must be the bytes hashed: if the file changes in between, hash and send again once.
+        // The bytes sent must be the bytes hashed (the metadata carries the hash): if the file changed
+        // since, nothing is sent; hash it again and try once more.
         var expected = sha256
         for attempt in 1...2 {
             do {
                 let result = try await client.putFile(
                     bucket: options.bucket, key: target.key, path: file.path,
                     contentType: ImageContentType.forPath(file.relativePath),
-                    metadata: Self.metadata(target: target, file: file, size: digest.size, sha256: expected))
-                if result.sha256 == expected { return .uploaded(size: result.size, reason: reason) }
+                    metadata: Self.metadata(target: target, file: file, size: digest.size, sha256: expected),
+                    expectedSHA256: expected)
+                return .uploaded(size: result.size, reason: reason)
+            } catch let error as S3Error where error.kind == .sourceChanged || Self.bodyMismatchCodes.contains(error.code ?? "") {
+                // Changed before sending (sourceChanged) or while sending (S3 refused the bytes): nothing landed.
                 if attempt == 2 { break }
-                digest = try FileDigest.of(path: file.path)
+                do {
+                    digest = try FileDigest.of(path: file.path)
+                } catch {
+                    return .failed(operation: "ReadFile", reason: error.description)
+                }
                 expected = digest.sha256Hex ?? ""
             } catch let error as LocalReadError {
                 return .failed(operation: "ReadFile", reason: error.description)
@@ -296,7 +315,7 @@ public struct ImageSync: Sendable {
                 return .failed(operation: "PutObject", reason: "\(error)")
             }
         }
-        return .failed(operation: "PutObject", reason: "\(file.relativePath) kept changing while it was uploaded; run again when it is stable")
+        return .failed(operation: "PutObject", reason: "\(file.relativePath) kept changing while it was uploaded; the bucket keeps what it had for this key. Run again when the file is stable")
     }
 
     /// The object's metadata: hyphenated lower-case names; the S3 client percent-encodes non-ASCII values

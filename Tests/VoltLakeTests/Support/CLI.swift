@@ -28,10 +28,18 @@ struct CLI {
         return url
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL) throws -> Result {
+    /// Runs voltlake; `launcher` (e.g. `setpriv --reuid …`) runs it as another user, `executable` a copy of it.
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL,
+                    launcher: [String] = [], executable: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        let program = executable ?? binary
+        if let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(launcher.dropFirst()) + [program.path] + arguments
+        } else {
+            process.executableURL = program
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var env = ["PATH": "/usr/bin:/bin", "HOME": directory.appendingPathComponent("home").path, "NO_COLOR": "1"]
         env.merge(environment) { _, new in new }

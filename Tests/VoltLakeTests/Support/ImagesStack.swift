@@ -143,7 +143,7 @@ enum ImagesStack {
 
     /// Runs `voltlake images` with the stack's variables; `database` nil means no PostgreSQL variables at all.
     static func run(_ arguments: [String], bucket: String, pictures: URL, table: String?, in dir: URL,
-                    extra: [String: String] = [:]) throws -> CLI.Result {
+                    extra: [String: String] = [:], launcher: [String] = [], executable: URL? = nil) throws -> CLI.Result {
         var environment = LocalStack.voltlakeEnvironment(bucket: bucket, pictures: pictures.path)
         if let table {
             environment["VOLTLAKE_TABLE"] = table
@@ -153,7 +153,7 @@ enum ImagesStack {
             }
         }
         environment.merge(extra) { _, new in new }
-        return try CLI.run(["images"] + arguments, environment: environment, in: dir)
+        return try CLI.run(["images"] + arguments, environment: environment, in: dir, launcher: launcher, executable: executable)
     }
 
     /// The `--json` report on stdout.
