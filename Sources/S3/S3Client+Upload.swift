@@ -9,12 +9,16 @@ extension S3Client {
     /// files above `configuration.multipartThreshold` go in parts of `configuration.partSize` (grown
     /// when more than 10,000 parts would be needed), `uploadConcurrency` at a time. On any failure or
     /// cancellation the multipart upload is aborted: nothing appears at the key and no parts linger.
-    /// Metadata rules as in `putObject`. With `expectedSHA256` (hex), a file whose content no longer
-    /// hashes to it is not sent at all (`S3Error.Kind.sourceChanged`), so metadata derived from the
-    /// earlier hash can never describe other bytes.
+    /// Metadata rules as in `putObject`.
+    ///
+    /// With a `known` digest (the caller hashed the file already) the upload is held to it, so metadata
+    /// derived from that hash can never describe other bytes: a single-part file is not read again but
+    /// signed with the known SHA-256 and MD5, and S3 refuses changed bytes (`XAmzContentSHA256Mismatch`
+    /// / `BadDigest`); a multipart file whose parts no longer add up to it is not sent at all
+    /// (`S3Error.Kind.sourceChanged`).
     public func putFile(
         bucket: String, key: String, path: String, contentType: String? = nil, metadata: [String: String] = [:],
-        expectedSHA256: String? = nil
+        known: FileContentDigest? = nil
     ) async throws -> UploadResult {
         let headers = try objectHeaders(operation: "PutObject", bucket: bucket, key: key, contentType: contentType, metadata: metadata)
         let size: Int64
@@ -25,17 +29,23 @@ extension S3Client {
                           endpoint: configuration.endpointDescription, detail: error.description)
         }
         func checked(_ digests: (whole: String, parts: [PayloadDigest])) throws(S3Error) -> (whole: String, parts: [PayloadDigest]) {
-            if let expectedSHA256, digests.whole != expectedSHA256 {
+            if let expected = known?.sha256Hex, digests.whole != expected {
                 throw S3Error(kind: .sourceChanged, operation: "PutObject", bucket: bucket, key: key,
-                              endpoint: configuration.endpointDescription, detail: "sha256 \(digests.whole.prefix(12))…, expected \(expectedSHA256.prefix(12))…")
+                              endpoint: configuration.endpointDescription, detail: "sha256 \(digests.whole.prefix(12))…, expected \(expected.prefix(12))…")
             }
             return digests
         }
         if size <= Int64(configuration.multipartThreshold) {
-            let digests = try checked(await fileDigests(path: path, size: size, partSize: max(size, 1), bucket: bucket, key: key))
+            let digest: PayloadDigest
+            if let payload = known?.payload {
+                digest = payload
+            } else {
+                digest = try checked(await fileDigests(path: path, size: size, partSize: max(size, 1), bucket: bucket, key: key))
+                    .parts.first ?? PayloadDigest(of: ByteBuffer())
+            }
             return try await putObject(
                 bucket: bucket, key: key, body: .file(FileRegion(path: path, offset: 0, length: size)),
-                digest: digests.parts.first ?? PayloadDigest(of: ByteBuffer()), headers: headers
+                digest: digest, headers: headers
             )
         }
         let partSize = try partSize(forFileOfSize: size, bucket: bucket, key: key)

@@ -136,9 +136,18 @@ enum TestStack {
 
     /// `sha256sum` of a file: an independent check of the client's digest.
     static func sha256sum(_ path: String) throws -> String {
+        try digest("sha256sum", path)
+    }
+
+    /// `md5sum` of a file.
+    static func md5sum(_ path: String) throws -> String {
+        try digest("md5sum", path)
+    }
+
+    private static func digest(_ tool: String, _ path: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum", path]
+        process.arguments = [tool, path]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

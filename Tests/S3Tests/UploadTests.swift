@@ -27,26 +27,36 @@ struct UploadTests {
         #expect(log.records.map(\.operation) == ["PutObject", "GetObject"])
     }
 
-    @Test("a file that no longer matches the caller's hash is not sent; the matching one is")
-    func expectedHashGuardsTheUpload() async throws {
+    @Test("an upload is held to the caller's hash: a single part is refused by S3, a multipart file is not sent")
+    func knownDigestGuardsTheUpload() async throws {
         let bucket = try TestStack.makeBucket()
-        let bytes = TestStack.bytes(count: 4096, seed: 5)
-        let path = try TestStack.temporaryFile(bytes: bytes)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let hash = try TestStack.sha256sum(path)
-        let stale = String(repeating: "0", count: 64)
+        let small = try TestStack.temporaryFile(bytes: TestStack.bytes(count: 4096, seed: 5))
+        let large = try TestStack.temporaryFile(bytes: TestStack.bytes(count: 6 * Self.mebibyte, seed: 6))
+        defer { for path in [small, large] { try? FileManager.default.removeItem(atPath: path) } }
+        let stale = FileContentDigest(sha256Hex: String(repeating: "0", count: 64), md5Hex: String(repeating: "0", count: 32))
         let log = RecordLog()
-        try await TestStack.withClient(onRequest: log.append) { s3 in
-            let error = await #expect(throws: S3Error.self) {
-                try await s3.putFile(bucket: bucket, key: "pics/a.jpg", path: path, metadata: ["sha256": stale], expectedSHA256: stale)
+        let configuration = TestStack.configuration(partSize: 5 * Self.mebibyte, multipartThreshold: 5 * Self.mebibyte)
+        try await TestStack.withClient(configuration: configuration, onRequest: log.append) { s3 in
+            // Single part: not read again, signed with the known hashes; S3 checks the bytes against them.
+            let refused = await #expect(throws: S3Error.self) {
+                try await s3.putFile(bucket: bucket, key: "pics/a.jpg", path: small, known: stale)
             }
-            #expect(error?.kind == .sourceChanged)
-            #expect(error?.description.contains("the file changed after it was hashed") == true, "\(error?.description ?? "")")
-            #expect(log.records.isEmpty, "a request was sent: \(log.records.map(\.operation))")
-            let result = try await s3.putFile(bucket: bucket, key: "pics/a.jpg", path: path, metadata: ["sha256": hash], expectedSHA256: hash)
-            #expect(result.sha256 == hash)
+            #expect(refused?.code == "XAmzContentSHA256Mismatch" || refused?.code == "BadDigest", "\(refused?.description ?? "")")
+            // Multipart: the parts are hashed anyway; a file that no longer adds up is not sent.
+            let changed = await #expect(throws: S3Error.self) {
+                try await s3.putFile(bucket: bucket, key: "pics/b.jpg", path: large, known: stale)
+            }
+            #expect(changed?.kind == .sourceChanged)
+            #expect(changed?.description.contains("the file changed after it was hashed") == true, "\(changed?.description ?? "")")
+            #expect(try await s3.listObjectsV2(bucket: bucket).objects.isEmpty)
+
+            let right = FileContentDigest(sha256Hex: try TestStack.sha256sum(small), md5Hex: try TestStack.md5sum(small))
+            #expect(try await s3.putFile(bucket: bucket, key: "pics/a.jpg", path: small, known: right).sha256 == right.sha256Hex)
+            let rightLarge = FileContentDigest(sha256Hex: try TestStack.sha256sum(large), md5Hex: try TestStack.md5sum(large))
+            #expect(try await s3.putFile(bucket: bucket, key: "pics/b.jpg", path: large, known: rightLarge).partCount == 2)
         }
-        #expect(log.records.map(\.operation) == ["PutObject"])
+        #expect(log.records.map(\.operation) == ["PutObject", "ListObjectsV2", "PutObject",
+                                                  "CreateMultipartUpload", "UploadPart", "UploadPart", "CompleteMultipartUpload"])
     }
 
     @Test("a 17 MiB file goes in 4 parts of 5 MiB and round-trips with the same SHA-256")

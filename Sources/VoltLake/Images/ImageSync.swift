@@ -298,7 +298,7 @@ public struct ImageSync: Sendable {
                     bucket: options.bucket, key: target.key, path: file.path,
                     contentType: ImageContentType.forPath(file.relativePath),
                     metadata: Self.metadata(target: target, file: file, size: digest.size, sha256: expected),
-                    expectedSHA256: expected)
+                    known: FileContentDigest(sha256Hex: expected, md5Hex: digest.md5Hex))
                 return .uploaded(size: result.size, reason: reason)
             } catch let error as S3Error where error.kind == .sourceChanged || Self.bodyMismatchCodes.contains(error.code ?? "") {
                 // Changed before sending (sourceChanged) or while sending (S3 refused the bytes): nothing landed.
