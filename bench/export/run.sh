@@ -3,6 +3,7 @@
 #   voltlake export (JSON + CSV, release build) | the tutorial's Python (psycopg2 + boto3, JSON + CSV)
 #   | psql \copy … csv | aws s3 cp - (CSV only)
 # Usage: bench/export/run.sh [ROWS...]   (default: 100000 1000000). Needs the local stack (scripts/stack up).
+# VOLTLAKE_BIN: a release voltlake binary to use instead of building one.
 # Installs what is missing: `time` (apt), psycopg2-binary (pip). Not run in CI.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,9 +25,13 @@ bucket="vl-test-bench-export"
 export S3_BUCKET_NAME="$bucket"
 curl -fsS -X POST "$endpoint/__voltlake/buckets/$bucket?region=eu-central-1" >/dev/null
 
-echo "building voltlake (release)…" >&2
-swift build -c release --package-path "$root" --product voltlake >&2
-voltlake="$(swift build -c release --package-path "$root" --show-bin-path)/voltlake"
+if [ -n "${VOLTLAKE_BIN:-}" ]; then
+  voltlake="$VOLTLAKE_BIN"
+else
+  echo "building voltlake (release)…" >&2
+  swift build -c release --package-path "$root" --product voltlake >&2
+  voltlake="$(swift build -c release --package-path "$root" --show-bin-path)/voltlake"
+fi
 
 log="$(mktemp -d)"
 # moto keeps objects in memory: remove what the benchmark wrote, and its table, on the way out.
@@ -53,6 +58,8 @@ for rows in "$@"; do
   "$root/scripts/sample-data" --rows "$rows" --table "$table" | psql -X -q -v ON_ERROR_STOP=1 >/dev/null
   measure "voltlake export (JSON+CSV)" "$rows" \
     "$voltlake" export --table "$table" --prefix "bench/voltlake/$rows/"
+  measure "voltlake export --format csv" "$rows" \
+    "$voltlake" export --table "$table" --format csv --prefix "bench/voltlake-csv/$rows/"
   measure "psql \\copy | aws s3 cp (CSV)" "$rows" bash -o pipefail -c \
     "psql -X -q -c '\\copy (SELECT * FROM $table) to stdout csv header' | aws s3 cp - 's3://$bucket/bench/psql/$rows/components.csv' --endpoint-url '$endpoint' --sse AES256 --only-show-errors"
   measure "tutorial Python (JSON+CSV)" "$rows" \
