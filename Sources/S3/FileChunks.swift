@@ -19,6 +19,8 @@ struct LocalFileError: Error, Sendable, CustomStringConvertible {
     var path: String
     var operation: String
     var errno: Int32
+    /// The file ended before the length it had when the upload was planned: it changed under us.
+    var shrank = false
 
     var description: String {
         "cannot \(operation) \(path): \(String(cString: strerror(errno)))"
@@ -87,7 +89,7 @@ struct FileChunks: AsyncSequence, Sendable {
             let count = Int(Swift.min(Int64(chunkSize), region.length - position))
             let chunk = try reader.read(count: count, at: region.offset + position)
             guard chunk.readableBytes > 0 else {
-                throw LocalFileError(path: region.path, operation: "read (the file got shorter while uploading)", errno: EIO)
+                throw LocalFileError(path: region.path, operation: "read (the file got shorter while uploading)", errno: EIO, shrank: true)
             }
             position += Int64(chunk.readableBytes)
             return chunk

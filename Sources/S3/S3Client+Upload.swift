@@ -109,7 +109,7 @@ extension S3Client {
                     try Task.checkCancellation()
                     let chunk = try reader.read(count: Int(min(chunkSize, partLength - position)), at: partStart + position)
                     guard chunk.readableBytes > 0 else {
-                        throw LocalFileError(path: path, operation: "read (the file got shorter)", errno: 5)
+                        throw LocalFileError(path: path, operation: "read (the file got shorter)", errno: 5, shrank: true)
                     }
                     pair.update(chunk)
                     chunk.withUnsafeReadableBytes { whole.update(bufferPointer: $0) }
@@ -120,8 +120,8 @@ extension S3Client {
                 partStart += partLength
             } while partStart < size
         } catch let error as LocalFileError {
-            throw S3Error(kind: .invalidRequest, operation: "PutObject", bucket: bucket, key: key,
-                          endpoint: configuration.endpointDescription, detail: error.description)
+            throw S3Error(kind: error.shrank ? .sourceChanged : .invalidRequest, operation: "PutObject", bucket: bucket, key: key,
+                          endpoint: configuration.endpointDescription, detail: error.shrank ? "it got shorter while it was read" : error.description)
         }
         return (whole.finalize().hexString, parts)
     }

@@ -19,7 +19,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         case invalidRequest
         /// The task was cancelled (reported this way only when cleaning up after it failed too).
         case cancelled
-        /// The local file's content differs from what the caller hashed earlier; nothing was sent.
+        /// The local file changed during the upload (no longer the caller's hash, or shorter than planned);
+        /// S3 stored nothing for the request.
         case sourceChanged
     }
 
@@ -139,7 +140,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         case .cancelled:
             return "the upload was cancelled."
         case .sourceChanged:
-            return "the file changed after it was hashed" + (detail.map { " (\($0))" } ?? "") + "; nothing was sent."
+            return "the file changed after it was hashed" + (detail.map { " (\($0))" } ?? "") + "; S3 stored nothing for this request."
         case .service:
             return serviceSummary
         }

@@ -224,6 +224,7 @@ extension S3Client {
                     endpoint: configuration.endpointDescription, detail: detail)
         }
         if let fileError = error as? LocalFileError {
+            if fileError.shrank { return make(.sourceChanged, "it got shorter while it was sent") }
             return make(.invalidRequest, fileError.description)
         }
         if let httpError = error as? HTTPClientError {
