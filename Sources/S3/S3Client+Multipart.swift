@@ -115,45 +115,25 @@ extension S3Client {
     }
 
     /// One attempt through the future-based API, which the calling task's cancellation does not reach.
-    private func sendIgnoringCancellation(_ request: S3Request, attempt: Int) async throws {
-        let prepared = prepare(request)
-        let start = ContinuousClock.now
-        var status: Int?
-        var requestID: String?
-        var errorCode: String?
-        var received: Int64 = 0
-        defer {
-            record(request, attempt: attempt, status: status, errorCode: errorCode, requestID: requestID,
-                   received: received, since: start)
-        }
+    private func sendIgnoringCancellation(_ request: S3Request, attempt number: Int) async throws {
         do {
-            let http = try HTTPClient.Request(url: prepared.url, method: prepared.method, headers: prepared.headers)
-            let response = try await httpClient.execute(
-                request: http, deadline: .now() + .seconds(60), logger: logger
-            ).get()
-            status = Int(response.status.code)
-            requestID = response.headers.first(name: "x-amz-request-id")
-            let body = response.body ?? ByteBuffer()
-            received = Int64(body.readableBytes)
-            guard (200..<300).contains(Int(response.status.code)) else {
-                let error = serviceError(
-                    S3Response(status: Int(response.status.code), headers: response.headers, body: body), for: request
-                )
-                errorCode = error.code
-                throw error
+            try await attempt(request, number: number) { prepared, outcome in
+                let http = try HTTPClient.Request(url: prepared.url, method: prepared.method, headers: prepared.headers)
+                let response = try await httpClient.execute(request: http, deadline: .now() + .seconds(60), logger: logger).get()
+                outcome.answered(response.status, response.headers)
+                let body = response.body ?? ByteBuffer()
+                outcome.received = Int64(body.readableBytes)
+                guard (200..<300).contains(Int(response.status.code)) else {
+                    throw failure(S3Response(status: Int(response.status.code), headers: response.headers, body: body),
+                                  for: request, outcome: &outcome)
+                }
             }
-        } catch let error as S3Error {
-            throw error
-        } catch {
-            let mapped = transportError(error, for: request)
-            // Cancellation of the caller is not ours to report here: the abort itself was not cancelled.
-            if mapped is CancellationError {
-                throw S3Error(
-                    kind: .connectionLost, operation: request.operation, bucket: request.bucket, key: request.key,
-                    endpoint: configuration.endpointDescription, detail: String(describing: error)
-                )
-            }
-            throw mapped
+        } catch is CancellationError {
+            // The caller's cancellation is not ours to report here: the abort itself was not cancelled.
+            throw S3Error(
+                kind: .connectionLost, operation: request.operation, bucket: request.bucket, key: request.key,
+                endpoint: configuration.endpointDescription, detail: "the abort's connection ended while the run was being cancelled"
+            )
         }
     }
 

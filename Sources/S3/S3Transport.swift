@@ -83,22 +83,51 @@ extension S3Client {
         .nanoseconds(Int64(min(configuration.requestTimeout.seconds, 86_400) * 1e9))
     }
 
-    /// One attempt, answer collected.
-    func send(_ request: S3Request, attempt: Int, responseLimit: Int) async throws -> S3Response {
-        let http = prepare(request)
-        let start = ContinuousClock.now
+    /// What one attempt learned, for its record.
+    struct AttemptOutcome {
         var status: Int?
         var requestID: String?
         var errorCode: String?
         var received: Int64 = 0
-        defer {
-            record(request, attempt: attempt, status: status, errorCode: errorCode, requestID: requestID,
-                   received: received, since: start)
+
+        /// Notes the answer's status and request id.
+        mutating func answered(_ status: HTTPResponseStatus, _ headers: HTTPHeaders) {
+            self.status = Int(status.code)
+            requestID = headers.first(name: "x-amz-request-id")
         }
+    }
+
+    /// One attempt: signs `request`, lets `exchange` send it and read the answer, records the attempt
+    /// whatever happens, and turns failures below HTTP into `S3Error`s (or `CancellationError`).
+    func attempt<T>(
+        _ request: S3Request, number: Int,
+        _ exchange: (HTTPClientRequest, inout AttemptOutcome) async throws -> T
+    ) async throws -> T {
+        let http = prepare(request)
+        let start = ContinuousClock.now
+        var outcome = AttemptOutcome()
+        defer { record(request, attempt: number, outcome: outcome, since: start) }
         do {
+            return try await exchange(http, &outcome)
+        } catch let error as S3Error {
+            throw error
+        } catch {
+            throw transportError(error, for: request)
+        }
+    }
+
+    /// The `S3Error` for an error answer, noted in the attempt's outcome.
+    func failure(_ response: S3Response, for request: S3Request, outcome: inout AttemptOutcome) -> S3Error {
+        let error = serviceError(response, for: request)
+        outcome.errorCode = error.code
+        return error
+    }
+
+    /// One attempt, answer collected.
+    func send(_ request: S3Request, attempt number: Int, responseLimit: Int) async throws -> S3Response {
+        try await attempt(request, number: number) { http, outcome in
             let response = try await httpClient.execute(http, timeout: timeout, logger: logger)
-            status = Int(response.status.code)
-            requestID = response.headers.first(name: "x-amz-request-id")
+            outcome.answered(response.status, response.headers)
             let succeeded = (200..<300).contains(Int(response.status.code))
             let body: ByteBuffer
             do {
@@ -106,76 +135,49 @@ extension S3Client {
             } catch is NIOTooManyBytesError {
                 throw S3Error(
                     kind: .responseTooLarge(limit: responseLimit), operation: request.operation, bucket: request.bucket,
-                    key: request.key, status: status, requestID: requestID, endpoint: configuration.endpointDescription
+                    key: request.key, status: outcome.status, requestID: outcome.requestID, endpoint: configuration.endpointDescription
                 )
             }
-            received = Int64(body.readableBytes)
+            outcome.received = Int64(body.readableBytes)
             let answer = S3Response(status: Int(response.status.code), headers: response.headers, body: body)
             if !succeeded || (request.mayFailWithOK && Self.isErrorDocument(body)) {
-                let error = serviceError(answer, for: request)
-                errorCode = error.code
-                throw error
+                throw failure(answer, for: request, outcome: &outcome)
             }
             return answer
-        } catch let error as S3Error {
-            throw error
-        } catch {
-            throw transportError(error, for: request)
         }
     }
 
     /// One attempt whose successful body is streamed by the caller.
-    func sendStreaming(_ request: S3Request, attempt: Int) async throws -> HTTPClientResponse {
-        let http = prepare(request)
-        let start = ContinuousClock.now
-        var status: Int?
-        var requestID: String?
-        var errorCode: String?
-        var received: Int64 = 0
-        defer {
-            record(request, attempt: attempt, status: status, errorCode: errorCode, requestID: requestID,
-                   received: received, since: start)
-        }
-        do {
+    func sendStreaming(_ request: S3Request, attempt number: Int) async throws -> HTTPClientResponse {
+        try await attempt(request, number: number) { http, outcome in
             let response = try await httpClient.execute(http, timeout: timeout, logger: logger)
-            status = Int(response.status.code)
-            requestID = response.headers.first(name: "x-amz-request-id")
+            outcome.answered(response.status, response.headers)
             guard (200..<300).contains(Int(response.status.code)) else {
                 let body = try await response.body.collect(upTo: 1024 * 1024)
-                received = Int64(body.readableBytes)
-                let error = serviceError(
-                    S3Response(status: Int(response.status.code), headers: response.headers, body: body), for: request
-                )
-                errorCode = error.code
-                throw error
+                outcome.received = Int64(body.readableBytes)
+                throw failure(S3Response(status: Int(response.status.code), headers: response.headers, body: body),
+                              for: request, outcome: &outcome)
             }
-            received = response.headers.first(name: "content-length").flatMap { Int64($0) } ?? 0
+            outcome.received = response.headers.first(name: "content-length").flatMap { Int64($0) } ?? 0
             return response
-        } catch let error as S3Error {
-            throw error
-        } catch {
-            throw transportError(error, for: request)
         }
     }
 
-    func record(
-        _ request: S3Request, attempt: Int, status: Int?, errorCode: String?, requestID: String?, received: Int64,
-        since start: ContinuousClock.Instant
-    ) {
+    func record(_ request: S3Request, attempt: Int, outcome: AttemptOutcome, since start: ContinuousClock.Instant) {
         let duration = ContinuousClock.now - start
         var metadata = metadata(for: request, attempt: attempt)
-        metadata["s3.status"] = "\(status.map(String.init) ?? "none")"
+        metadata["s3.status"] = "\(outcome.status.map(String.init) ?? "none")"
         metadata["s3.bytes_sent"] = "\(request.body.length)"
-        metadata["s3.bytes_received"] = "\(received)"
+        metadata["s3.bytes_received"] = "\(outcome.received)"
         metadata["s3.duration_ms"] = "\(Int(duration.seconds * 1000))"
-        if let requestID { metadata["s3.request_id"] = "\(requestID)" }
-        if let errorCode { metadata["s3.error"] = "\(errorCode)" }
+        if let requestID = outcome.requestID { metadata["s3.request_id"] = "\(requestID)" }
+        if let errorCode = outcome.errorCode { metadata["s3.error"] = "\(errorCode)" }
         logger.debug("S3 request", metadata: metadata)
         onRequest?(
             S3RequestRecord(
                 operation: request.operation, method: request.method.rawValue, bucket: request.bucket, key: request.key,
-                attempt: attempt, status: status, errorCode: errorCode, requestID: requestID,
-                bytesSent: request.body.length, bytesReceived: received, duration: duration,
+                attempt: attempt, status: outcome.status, errorCode: outcome.errorCode, requestID: outcome.requestID,
+                bytesSent: request.body.length, bytesReceived: outcome.received, duration: duration,
                 accessKeyID: signer.credentials.accessKeyID
             )
         )
