@@ -85,6 +85,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The local stack as the VoltLake and server tests reach it (constants, the front door's controls).
+        .target(name: "StackTestSupport", path: "Tests/StackTestSupport"),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"]),
         .testTarget(
             name: "S3Tests",
@@ -93,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "VoltLakeTests",
             dependencies: [
-                "VoltLake", "S3", "SigV4",
+                "VoltLake", "S3", "SigV4", "StackTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -104,6 +106,7 @@ let package = Package(
                 "VoltLakeServer",
                 "VoltLake",
                 "S3",
+                "StackTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

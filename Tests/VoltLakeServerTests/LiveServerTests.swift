@@ -5,6 +5,7 @@ import S3
 import Testing
 import VoltLake
 import VoltLakeServer
+import StackTestSupport
 
 /// The service on a real socket (port 0), end to end: HTTP client → service → link → verifying proxy.
 @Suite struct LiveServerTests {
@@ -20,7 +21,7 @@ import VoltLakeServer
                 let data = try #require(try ServerStack.json(response.body)["data"] as? [String: Any])
                 return try #require(data["imageUrl"] as? String)
             }
-            let (status, body) = try await ServerStack.get(link)
+            let (status, body) = try await HTTP.get(link)
             #expect(status == 200)
             #expect(body == bytes)
             try await http.execute(uri: "/api/upload/component-image-url/..%2F..%2Fetc", method: .get) { #expect($0.status == .badRequest) }

@@ -5,6 +5,7 @@ import S3
 import Synchronization
 import Testing
 import VoltLake
+import StackTestSupport
 @testable import VoltLakeServer
 
 /// The link service's handlers through Hummingbird's router tester, with the picture index loaded
@@ -40,10 +41,10 @@ import VoltLake
                     #expect(abs(expiresAt.timeIntervalSinceNow - 7200) < 30)
                     return try #require(data["imageUrl"] as? String)
                 }
-                let (status, body) = try await ServerStack.get(link)
+                let (status, body) = try await HTTP.get(link)
                 #expect(status == 200, "\(id): \(link)")
                 #expect(body == Self.pictures[key])
-                #expect(try await ServerStack.get(ServerStack.tampered(link)).status == 403)
+                #expect(try await HTTP.get(tamperedLink(link)).status == 403)
             }
             // No expirationHours: 24 hours, like the Express route's default.
             try await http.execute(uri: Self.route + "isolator", method: .get) { response in
@@ -63,7 +64,7 @@ import VoltLake
         try await app.test(.router) { http in
             let loadRequests = counter.value
             #expect(loadRequests == 1, "the index load should be one listing")
-            let since = try await ServerStack.sequence()
+            let since = try await FrontDoor.sequence()
             let hostileIDs = [
                 "..%2Fx", "../x", "%2e%2e", "%2E%2E%2Fraw", "a/b", "a%2Fb", "%00", "mcb%00", "mcb_b16%00.jpg",
                 String(repeating: "x", count: 10_000), String(repeating: "a", count: 65),
@@ -102,7 +103,7 @@ import VoltLake
                 #expect(text.contains("voltlake_presigned_links_total 0"), "\(text)")
             }
             #expect(counter.value == loadRequests, "an invalid request made an S3 call")
-            let seen = try await ServerStack.requests(bucket: bucket, since: since)
+            let seen = try await FrontDoor.requests(bucket: bucket, since: since)
             #expect(seen.isEmpty, "the proxy saw \(seen.count) requests")
         }
         #expect(parts.store.isLoaded)
@@ -276,7 +277,7 @@ final class TestClock: Sendable {
             let next = try await link("mcb_b16", 24)
             #expect(next != first)
             for url in [first, otherExpiry, next] {
-                let (status, body) = try await ServerStack.get(url)
+                let (status, body) = try await HTTP.get(url)
                 #expect(status == 200)
                 #expect(body == PresignRouteTests.pictures["images/components/mcb_b16/łącznik ż+1.jpg"])
             }

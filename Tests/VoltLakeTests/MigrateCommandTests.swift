@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import StackTestSupport
 
 /// `voltlake migrate` end to end against the local stack, with the least-privilege app key: every step
 /// lands, every S3 request appears exactly once in the audit log, and the front door saw nothing else.

@@ -1,6 +1,7 @@
 import Foundation
 import S3
 import Testing
+import StackTestSupport
 @testable import VoltLake
 
 /// `voltlake presign` as the Volt server runs it, and its links through the SigV4-verifying proxy.
@@ -40,11 +41,11 @@ import Testing
             #expect(abs(expiry.timeIntervalSince(before) - 86_400) < 30)
             #expect(expiresAt.hasSuffix("Z"))
             let link = try #require(data["imageUrl"] as? String)
-            let (status, body) = try await PresignStack.get(link)
+            let (status, body) = try await HTTP.get(link)
             #expect(status == 200, "\(id): GET \(link) → \(status)")
             #expect(body == Self.pictures[key], "\(id): the link does not return \(key)'s bytes")
 
-            let (tamperedStatus, _) = try await PresignStack.get(PresignStack.tampered(link))
+            let (tamperedStatus, _) = try await HTTP.get(tamperedLink(link))
             #expect(tamperedStatus == 403, "\(id): a tampered link was not refused")
         }
     }
@@ -58,15 +59,15 @@ import Testing
         let stale = try signer.link(componentID: "mcb_b16", key: key, expiry: expiry, date: Date(timeIntervalSinceNow: -3_700))
         let fresh = try signer.link(componentID: "mcb_b16", key: key, expiry: expiry, date: Date())
         try await client.shutdown()
-        #expect(try await PresignStack.get(stale.url).status == 403)
-        let (status, body) = try await PresignStack.get(fresh.url)
+        #expect(try await HTTP.get(stale.url).status == 403)
+        let (status, body) = try await HTTP.get(fresh.url)
         #expect(status == 200)
         #expect(body == Self.pictures[key])
     }
 
     @Test func invalidInputIsRefusedWithExitTwoAndNothingIsSignedOrSent() async throws {
         let bucket = try await PresignStack.bucket(with: ["images/components/mcb_b16/mcb_b16.jpg": PresignStack.picture(9)])
-        let since = try await PresignStack.sequence()
+        let since = try await FrontDoor.sequence()
         let hostileIDs = [
             "../x", "..", "%2e%2e", "a/b", "../../raw/components", String(repeating: "x", count: 10_000),
             "mсb_b16", "ｍcb_b16", "mcb_b16\u{200B}", "", " mcb_b16", "mcb_b16.jpg",
@@ -93,7 +94,7 @@ import Testing
             #expect(result.status == 2, "\(arguments): \(result.all)")
             #expect(try PresignStack.document(result.stdout)["success"] as? Bool == false)
         }
-        let seen = try await PresignStack.requests(bucket: bucket, since: since)
+        let seen = try await FrontDoor.requests(bucket: bucket, since: since)
         #expect(seen.isEmpty, "invalid input reached S3: \(seen.map { $0["operation"] ?? "?" })")
     }
 
@@ -126,7 +127,7 @@ import Testing
 
     @Test func allStreamsOneLinkPerComponentFromOneListing() async throws {
         let bucket = try await PresignStack.bucket(with: Self.pictures)
-        let since = try await PresignStack.sequence()
+        let since = try await FrontDoor.sequence()
         let result = try run(["--all", "--expiration", "1"], bucket: bucket)
         #expect(result.status == 0, "\(result.all)")
         let lines = result.stdout.split(separator: "\n")
@@ -137,12 +138,12 @@ import Testing
             let id = try #require(data["componentId"] as? String)
             ids.append(id)
             #expect(data["expiresInHours"] as? Int == 1)
-            let (status, body) = try await PresignStack.get(try #require(data["imageUrl"] as? String))
+            let (status, body) = try await HTTP.get(try #require(data["imageUrl"] as? String))
             #expect(status == 200)
             #expect(body == Self.pictures[Self.expected[id] ?? ""], "\(id)")
         }
         #expect(Set(ids) == Set(Self.expected.keys))
-        let listings = try await PresignStack.requests(bucket: bucket, since: since).filter { $0["operation"] as? String == "ListObjectsV2" }
+        let listings = try await FrontDoor.requests(bucket: bucket, since: since).filter { $0["operation"] as? String == "ListObjectsV2" }
         #expect(listings.count == 1)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import StackTestSupport
 
 /// `voltlake serve` as an operator runs it: a real process on a test port, stopped with SIGTERM.
 @Suite struct PresignServeCommandTests {
@@ -49,7 +50,7 @@ import Testing
         let (body, response) = try await HTTP.send(request)
         #expect(response.statusCode == 200)
         let data = try #require(try PresignStack.document(String(decoding: body, as: UTF8.self))["data"] as? [String: Any])
-        let (status, picture) = try await PresignStack.get(try #require(data["imageUrl"] as? String))
+        let (status, picture) = try await HTTP.get(try #require(data["imageUrl"] as? String))
         #expect(status == 200)
         #expect(picture == bytes)
 

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import NIOCore
 import S3
+import StackTestSupport
 import SigV4
 import Testing
 
@@ -96,33 +97,23 @@ enum ExportStack {
     }
 
     static func openMultipartUploads(_ bucket: String) async throws -> [[String: Any]] {
-        let url = URL(string: "\(LocalStack.s3Endpoint)/__voltlake/multipart-uploads/\(bucket)")!
-        let (data, response) = try await HTTP.send(URLRequest(url: url))
-        try #require(response.statusCode == 200, "listing multipart uploads failed: \(String(decoding: data, as: UTF8.self))")
-        return (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
+        try await FrontDoor.openMultipartUploads(bucket)
     }
 
     /// Adds a fault at the front door; always scope it to the test's own bucket.
     static func injectFault(_ fault: [String: Any]) async throws {
-        var request = URLRequest(url: URL(string: "\(LocalStack.s3Endpoint)/__voltlake/faults")!)
-        request.httpMethod = "POST"
-        request.httpBody = try JSONSerialization.data(withJSONObject: fault)
-        let (_, response) = try await HTTP.send(request)
-        try #require(response.statusCode == 200)
+        try await FrontDoor.injectFault(fault)
     }
 
     /// The front door's request counter, to read only later requests back.
     static func requestSequence() async throws -> Int {
-        let (data, _) = try await HTTP.send(URLRequest(url: URL(string: "\(LocalStack.s3Endpoint)/__voltlake/health")!))
-        return ((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["seq"] as? Int) ?? 0
+        try await FrontDoor.sequence()
     }
 
     /// Operations and statuses of the requests to `bucket` since `sequence`, e.g. ("UploadPart", 200).
     static func requests(to bucket: String, since sequence: Int) async throws -> [(operation: String, status: Int)] {
-        let url = URL(string: "\(LocalStack.s3Endpoint)/__voltlake/requests?since=\(sequence)")!
-        let (data, _) = try await HTTP.send(URLRequest(url: url))
-        let records = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
-        return records.filter { $0["bucket"] as? String == bucket && !(($0["key"] as? String) ?? "").hasPrefix("audit/") }
+        try await FrontDoor.requests(since: sequence)
+            .filter { $0["bucket"] as? String == bucket && !(($0["key"] as? String) ?? "").hasPrefix("audit/") }
             .map { ($0["operation"] as? String ?? "", $0["status"] as? Int ?? 0) }
     }
 

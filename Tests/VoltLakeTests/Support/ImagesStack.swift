@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import S3
+import StackTestSupport
 import SigV4
 import Testing
 
@@ -82,33 +83,18 @@ enum ImagesStack {
 
     // MARK: the proxy
 
-    static func control(_ method: String, _ path: String, json: String? = nil) async throws -> Data {
-        var request = URLRequest(url: try #require(URL(string: "\(LocalStack.s3Endpoint)/__voltlake/\(path)")))
-        request.httpMethod = method
-        if let json {
-            request.httpBody = Data(json.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, response) = try await HTTP.send(request)
-        try #require((200..<300).contains(response.statusCode), "\(method) /__voltlake/\(path): HTTP \(response.statusCode) (\(LocalStack.downMessage))")
-        return data
-    }
-
     /// The proxy's request counter now.
     static func sequence() async throws -> Int {
-        let data = try await control("GET", "health")
-        return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["seq"] as? Int ?? 0
+        try await FrontDoor.sequence()
     }
 
     /// What the proxy saw for `bucket` since `sequence`.
     static func requests(since sequence: Int, bucket: String) async throws -> [[String: Any]] {
-        let data = try await control("GET", "requests?since=\(sequence)")
-        let all = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
-        return all.filter { $0["bucket"] as? String == bucket }
+        try await FrontDoor.requests(since: sequence).filter { $0["bucket"] as? String == bucket }
     }
 
     static func injectFault(_ json: String) async throws {
-        _ = try await control("POST", "faults", json: json)
+        _ = try await FrontDoor.control("POST", "faults", json: Data(json.utf8))
     }
 
     // MARK: reading back
@@ -179,13 +165,7 @@ enum ImagesStack {
 
     /// Deterministic pseudo-random bytes.
     static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-        return (0..<count).map { _ in
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return UInt8(truncatingIfNeeded: state)
-        }
+        testBytes(count, seed: seed)
     }
 }
 

@@ -8,6 +8,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import StackTestSupport
 
 /// The pieces of the load tests: a running `voltlake serve`, `wrk` and its output, and the server's memory.
 enum LoadTools {

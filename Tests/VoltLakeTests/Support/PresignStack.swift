@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import NIOCore
 import S3
+import StackTestSupport
 import SigV4
 import Testing
 
@@ -36,42 +37,7 @@ enum PresignStack {
     }
 
     static func picture(_ seed: Int, size: Int = 3000) -> [UInt8] {
-        var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
-        return (0..<size).map { _ in
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return UInt8(truncatingIfNeeded: state)
-        }
-    }
-
-    /// The proxy's request counter now.
-    static func sequence() async throws -> Int {
-        let (data, _) = try await HTTP.send(URLRequest(url: URL(string: "\(LocalStack.s3Endpoint)/__voltlake/health")!))
-        let document = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        let seq = document?["seq"] as? Int
-        return try #require(seq, "the proxy's health answer has no seq: \(LocalStack.downMessage)")
-    }
-
-    /// Requests the proxy saw for `bucket` after `sequence` (other tests' buckets are left out).
-    static func requests(bucket: String, since sequence: Int) async throws -> [[String: Any]] {
-        let (data, _) = try await HTTP.send(URLRequest(url: URL(string: "\(LocalStack.s3Endpoint)/__voltlake/requests?since=\(sequence)")!))
-        let records = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
-        return records.filter { ($0["bucket"] as? String) == bucket || (($0["path"] as? String) ?? "").contains(bucket) }
-    }
-
-    /// A plain GET of a link, as a browser would do it.
-    static func get(_ link: String) async throws -> (status: Int, body: [UInt8]) {
-        let parsed = URL(string: link)
-        let url = try #require(parsed, "not a URL: \(link)")
-        let (data, response) = try await HTTP.send(URLRequest(url: url))
-        return (response.statusCode, Array(data))
-    }
-
-    /// The link with one character of its signature changed.
-    static func tampered(_ link: String) -> String {
-        var characters = Array(link)
-        let last = characters.count - 1
-        characters[last] = characters[last] == "0" ? "1" : "0"
-        return String(characters)
+        testBytes(size, seed: UInt64(seed))
     }
 
     /// Parses one Volt API JSON document.
