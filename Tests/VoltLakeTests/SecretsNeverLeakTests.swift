@@ -1,4 +1,5 @@
 import Foundation
+@testable import S3
 import Testing
 @testable import VoltLake
 
@@ -75,6 +76,32 @@ import Testing
         #expect(event.time == "2024-12-20T14:30:22.250Z")
         #expect(event.expiresAt == "2024-12-21T14:30:22Z")
         #expect(event.link == "https://b.s3.amazonaws.com/k?X-Amz-Credential=A&X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED")
+    }
+
+    /// The hand-written line is JSONEncoder's (`.sortedKeys`, `.withoutEscapingSlashes`) byte for byte.
+    @Test func jsonLineIsWhatJSONEncoderWrites() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let tricky = ["plain", "", "quote \" and back\\slash", "a/b/c", "tab\tnew\nline\rcr", "\u{0}\u{1}\u{8}\u{c}\u{1f}\u{7f}",
+                      "łącznik ż 🔌 \u{2028}\u{2029}", "images/components/mcb_b16/mcb b16.jpg", "%2e%2e/ü"]
+        var events: [AuditEvent] = []
+        for (index, text) in tricky.enumerated() {
+            var record = S3RequestRecord(
+                operation: "PutObject", method: "PUT", bucket: "b-\(index)", key: text, attempt: index + 1,
+                status: index % 3 == 0 ? nil : 200 + index, errorCode: index % 2 == 0 ? text : nil, requestID: index % 4 == 0 ? nil : "R\(index)",
+                bytesSent: Int64(index * 1000), bytesReceived: 7, duration: .nanoseconds(index * 1_234_567 + 3), accessKeyID: "AKID\(text)")
+            events.append(AuditEvent(record: record, at: Date(timeIntervalSince1970: 1_734_705_022.25 + Double(index))))
+            record.duration = .seconds(index)
+            events.append(AuditEvent(record: record, at: Date(timeIntervalSince1970: Double(index))))
+            events.append(AuditEvent(presignedLink: "https://h/\(text)?X-Amz-Signature=x", bucket: text, key: text,
+                                     expiresAt: Date(timeIntervalSince1970: 86_400), accessKeyID: "A", clientAddress: index % 2 == 0 ? nil : text,
+                                     at: Date(timeIntervalSince1970: 0)))
+        }
+        for event in events {
+            var expected = try encoder.encode(event)
+            expected.append(0x0A)
+            #expect(String(decoding: event.jsonLine, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        }
     }
 }
 

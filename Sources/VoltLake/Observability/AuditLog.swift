@@ -37,20 +37,11 @@ public final class AuditLog: Sendable {
 
     /// Appends one event as a JSON line.
     public func append(_ event: AuditEvent) {
-        if let line = Self.line(for: event) { append(line: line) }
+        append(line: event.jsonLine)
     }
 
-    /// The JSON line for an event, to write to several logs with one encoding.
-    public static func line(for event: AuditEvent) -> Data? {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var data = try? encoder.encode(event) else { return nil }
-        data.append(0x0A)
-        return data
-    }
-
-    /// Appends a line made by `line(for:)`.
-    public func append(line data: Data) {
+    /// Appends a line made by `AuditEvent.jsonLine`, to write one encoding to several logs.
+    public func append(line data: [UInt8]) {
         state.withLock { state in
             do {
                 try state.handle?.write(contentsOf: data)

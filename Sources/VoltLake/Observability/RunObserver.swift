@@ -34,7 +34,8 @@ public struct RunObserver: Sendable {
 
     /// Encodes once, appends to every log.
     private func write(_ event: AuditEvent) {
-        guard !auditLogs.isEmpty, let line = AuditLog.line(for: event) else { return }
+        guard !auditLogs.isEmpty else { return }
+        let line = event.jsonLine
         for log in auditLogs { log.append(line: line) }
     }
 }
