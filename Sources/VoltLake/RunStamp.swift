@@ -24,3 +24,34 @@ public struct RunStamp: Sendable, Hashable {
         iso8601 = "\(day)T\(hour):\(minute):\(sec)Z"
     }
 }
+
+extension RunStamp {
+    /// `2024-12-20T14:30:22.250Z`: ISO 8601 with milliseconds, as the audit log writes times
+    /// (what `Date.ISO8601FormatStyle(includingFractionalSeconds: true)` writes in UTC, without its cost).
+    public static func iso8601Milliseconds(_ date: Date) -> String {
+        let interval = date.timeIntervalSince1970
+        let second = Int64(interval.rounded(.down))
+        let millisecond = min(999, max(0, Int(((interval - Double(second)) * 1000).rounded(.down))))
+        let days = UTCCalendar.floorDiv(second, 86_400)
+        let (year, month, day) = UTCCalendar.civil(fromDays: days)
+        let secondOfDay = Int(second - days * 86_400)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); out.append(UInt8(ascii: "-")); digits(month, 2); out.append(UInt8(ascii: "-")); digits(day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2); out.append(UInt8(ascii: ":")); digits(secondOfDay / 60 % 60, 2)
+        out.append(UInt8(ascii: ":")); digits(secondOfDay % 60, 2)
+        out.append(UInt8(ascii: ".")); digits(millisecond, 3); out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -21,7 +21,9 @@ struct RunSession {
         runID = String(UUID().uuidString.lowercased().prefix(8))
         do {
             auditLog = try AuditLog(path: global.auditLogPath())
-            runCopy = try AuditLog(path: FileManager.default.temporaryDirectory.appendingPathComponent("voltlake-audit-\(runID).jsonl").path)
+            // Read only when the run ships it, so it may gather lines in memory: one write per 64 KiB, not per line.
+            runCopy = try AuditLog(path: FileManager.default.temporaryDirectory.appendingPathComponent("voltlake-audit-\(runID).jsonl").path,
+                                   bufferBytes: 64 * 1024)
         } catch {
             throw CommandFailure.usage(error.description)
         }

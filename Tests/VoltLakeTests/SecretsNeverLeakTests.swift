@@ -78,6 +78,19 @@ import Testing
         #expect(event.link == "https://b.s3.amazonaws.com/k?X-Amz-Credential=A&X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED")
     }
 
+    @Test func aBufferedLogWritesEveryLineInOrderByClose() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vl-audit-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let log = try AuditLog(path: path, bufferBytes: 1000)
+        let lines = (0..<50).map { Array("{\"n\":\($0)}\n".utf8) }
+        for line in lines.prefix(5) { log.append(line: line) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty, "lines below the buffer size were written at once")
+        for line in lines.dropFirst(5) { log.append(line: line) }
+        log.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(lines.joined()))
+        #expect(log.counts.written == 50 && log.counts.failures == 0)
+    }
+
     /// The hand-written line is JSONEncoder's (`.sortedKeys`, `.withoutEscapingSlashes`) byte for byte.
     @Test func jsonLineIsWhatJSONEncoderWrites() throws {
         let encoder = JSONEncoder()
@@ -106,6 +119,19 @@ import Testing
 }
 
 @Suite struct RunStampTests {
+    /// The audit log's millisecond times are Foundation's ISO 8601 format, for many instants.
+    @Test func millisecondTimesAreFoundationsISO8601() {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
+        var generator = SystemRandomNumberGenerator()
+        var instants: [Double] = [0, 0.001, 0.999, 0.9995, 59.9999, 951_868_799.999, 1_734_705_022.25, 4_102_444_799.5, -1.5, -0.001]
+        for _ in 0..<2000 { instants.append(Double.random(in: -2_000_000_000...4_000_000_000, using: &generator)) }
+        for _ in 0..<500 { instants.append(Double(Int.random(in: 0...4_000_000_000, using: &generator)) + Double(Int.random(in: 0...999, using: &generator)) / 1000) }
+        for instant in instants {
+            let date = Date(timeIntervalSince1970: instant)
+            #expect(RunStamp.iso8601Milliseconds(date) == date.formatted(style), "\(instant)")
+        }
+    }
+
     @Test(arguments: [
         (0.0, "1970-01-01", "19700101_000000", "1970-01-01T00:00:00Z"),
         (1_734_705_022.9, "2024-12-20", "20241220_143022", "2024-12-20T14:30:22Z"),

@@ -14,6 +14,7 @@
 #   - spawning the tutorial's presigned_urls.py per request (the old path), SPAWN_COUNT times
 #   - spawning `voltlake presign` per request, SPAWN_COUNT times
 # and prints requests/s and p99 side by side. wrk shares the machine's cores with the server.
+# VOLTLAKE_BIN: a release voltlake binary to use instead of building one.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -32,9 +33,13 @@ python3 -c 'import boto3' 2>/dev/null || python3 -m pip install --quiet boto3
 eval "$("$root/scripts/stack" env)"
 endpoint="${AWS_ENDPOINT_URL:-http://127.0.0.1:19000}"
 
-echo "== release build" >&2
-swift build -c release --package-path "$root" --product voltlake >&2
-bin="$(swift build -c release --package-path "$root" --show-bin-path)/voltlake"
+if [ -n "${VOLTLAKE_BIN:-}" ]; then
+  bin="$VOLTLAKE_BIN"
+else
+  echo "== release build" >&2
+  swift build -c release --package-path "$root" --product voltlake >&2
+  bin="$(swift build -c release --package-path "$root" --show-bin-path)/voltlake"
+fi
 
 bucket="vl-test-bench-$(date +%s)"
 curl -fsS -X POST "$endpoint/__voltlake/buckets/$bucket?region=${AWS_REGION:-eu-central-1}" >/dev/null

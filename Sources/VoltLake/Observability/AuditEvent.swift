@@ -63,6 +63,6 @@ public struct AuditEvent: Sendable, Codable, Hashable {
     }
 
     static func timestamp(_ date: Date, fractional: Bool = true) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: fractional, timeZone: TimeZone(identifier: "UTC") ?? .current))
+        fractional ? RunStamp.iso8601Milliseconds(date) : RunStamp(date).iso8601
     }
 }

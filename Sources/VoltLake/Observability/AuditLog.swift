@@ -6,17 +6,37 @@ import Synchronization
 /// Write failures never stop the job, but are counted so the run can report them.
 public final class AuditLog: Sendable {
     public let path: String
+    /// Lines are gathered up to this many bytes before they are written (0: each line at once).
+    public let bufferBytes: Int
     private let state: Mutex<State>
 
     private struct State {
         var handle: FileHandle?
+        var pending: [UInt8] = []
+        var pendingLines = 0
         var written = 0
         var failures = 0
+
+        /// Writes what is pending; a failed write counts its lines as lost instead of written.
+        mutating func flush() {
+            guard !pending.isEmpty else { return }
+            do {
+                try handle?.write(contentsOf: pending)
+            } catch {
+                written -= pendingLines
+                failures += pendingLines
+            }
+            pending.removeAll(keepingCapacity: true)
+            pendingLines = 0
+        }
     }
 
     /// Opens (creating if needed) the file for appending; throws when it cannot be written.
-    public init(path: String) throws(AuditLogError) {
+    /// A log that only matters once the run ends (the copy shipped to the lake) can gather its lines in
+    /// memory (`bufferBytes`) and write them in larger pieces; `close()` writes the rest.
+    public init(path: String, bufferBytes: Int = 0) throws(AuditLogError) {
         self.path = path
+        self.bufferBytes = bufferBytes
         let url = URL(fileURLWithPath: path)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -43,12 +63,19 @@ public final class AuditLog: Sendable {
     /// Appends a line made by `AuditEvent.jsonLine`, to write one encoding to several logs.
     public func append(line data: [UInt8]) {
         state.withLock { state in
-            do {
-                try state.handle?.write(contentsOf: data)
-                state.written += 1
-            } catch {
-                state.failures += 1
+            guard bufferBytes > 0 else {
+                do {
+                    try state.handle?.write(contentsOf: data)
+                    state.written += 1
+                } catch {
+                    state.failures += 1
+                }
+                return
             }
+            state.pending.append(contentsOf: data)
+            state.pendingLines += 1
+            state.written += 1
+            if state.pending.count >= bufferBytes { state.flush() }
         }
     }
 
@@ -60,6 +87,7 @@ public final class AuditLog: Sendable {
     /// Flushes and closes the file.
     public func close() {
         state.withLock { state in
+            state.flush()
             try? state.handle?.synchronize()
             try? state.handle?.close()
             state.handle = nil
