@@ -25,13 +25,8 @@ bucket="vl-test-bench-export"
 export S3_BUCKET_NAME="$bucket"
 curl -fsS -X POST "$endpoint/__voltlake/buckets/$bucket?region=eu-central-1" >/dev/null
 
-if [ -n "${VOLTLAKE_BIN:-}" ]; then
-  voltlake="$VOLTLAKE_BIN"
-else
-  echo "building voltlake (release)…" >&2
-  swift build -c release --package-path "$root" --product voltlake >&2
-  voltlake="$(swift build -c release --package-path "$root" --show-bin-path)/voltlake"
-fi
+. "$root/bench/release-voltlake.sh"
+voltlake="$(release_voltlake "$root")"
 
 log="$(mktemp -d)"
 # moto keeps objects in memory: remove what the benchmark wrote, and its table, on the way out.

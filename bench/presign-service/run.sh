@@ -33,13 +33,8 @@ python3 -c 'import boto3' 2>/dev/null || python3 -m pip install --quiet boto3
 eval "$("$root/scripts/stack" env)"
 endpoint="${AWS_ENDPOINT_URL:-http://127.0.0.1:19000}"
 
-if [ -n "${VOLTLAKE_BIN:-}" ]; then
-  bin="$VOLTLAKE_BIN"
-else
-  echo "== release build" >&2
-  swift build -c release --package-path "$root" --product voltlake >&2
-  bin="$(swift build -c release --package-path "$root" --show-bin-path)/voltlake"
-fi
+. "$root/bench/release-voltlake.sh"
+bin="$(release_voltlake "$root")"
 
 bucket="vl-test-bench-$(date +%s)"
 curl -fsS -X POST "$endpoint/__voltlake/buckets/$bucket?region=${AWS_REGION:-eu-central-1}" >/dev/null

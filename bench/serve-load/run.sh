@@ -2,6 +2,7 @@
 # The link service under full load (not part of CI; CI runs the short form, ServeLoadTests).
 #
 #   bench/serve-load/run.sh [DURATION=30s] [CONNECTIONS=1000]      (WRK_THREADS=2 COMPONENTS=50 BENCH_PORT=18481)
+#   VOLTLAKE_BIN: a release voltlake binary to use instead of building one.
 #
 # Builds voltlake in release, puts COMPONENTS pictures into a fresh vl-test-load-* bucket of the local
 # stack (scripts/stack up), starts `voltlake serve` (open-file limit raised to the hard limit), warms it up
@@ -30,9 +31,8 @@ fi
 eval "$("$root/scripts/stack" env)"
 endpoint="${AWS_ENDPOINT_URL:-http://127.0.0.1:19000}"
 
-echo "== release build" >&2
-swift build -c release --package-path "$root" --product voltlake >&2
-bin="$(swift build -c release --package-path "$root" --show-bin-path)/voltlake"
+. "$root/bench/release-voltlake.sh"
+bin="$(release_voltlake "$root")"
 
 work="$(mktemp -d)"
 bucket="vl-test-load-$(date +%s)"
