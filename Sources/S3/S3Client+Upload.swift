@@ -12,7 +12,7 @@ extension S3Client {
     /// Metadata rules as in `putObject`.
     ///
     /// With a `known` digest (the caller hashed the file already) the upload is held to it, so metadata
-    /// derived from that hash can never describe other bytes: a single-part file is not read again but
+    /// derived from that hash can never describe other bytes: a single-part file is not hashed again but
     /// signed with the known SHA-256 and MD5, and S3 refuses changed bytes (`XAmzContentSHA256Mismatch`
     /// / `BadDigest`); a multipart file whose parts no longer add up to it is not sent at all
     /// (`S3Error.Kind.sourceChanged`).

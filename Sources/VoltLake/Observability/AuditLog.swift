@@ -63,15 +63,6 @@ public final class AuditLog: Sendable {
     /// Appends a line made by `AuditEvent.jsonLine`, to write one encoding to several logs.
     public func append(line data: [UInt8]) {
         state.withLock { state in
-            guard bufferBytes > 0 else {
-                do {
-                    try state.handle?.write(contentsOf: data)
-                    state.written += 1
-                } catch {
-                    state.failures += 1
-                }
-                return
-            }
             state.pending.append(contentsOf: data)
             state.pendingLines += 1
             state.written += 1
