@@ -60,6 +60,19 @@ public final class S3Client: Sendable {
         }
     }
 
+    /// Runs `body` with this client, then shuts the client down whether `body` threw or not.
+    public func use<T>(_ body: (S3Client) async throws -> T) async throws -> T {
+        let result: T
+        do {
+            result = try await body(self)
+        } catch {
+            try? await shutdown()
+            throw error
+        }
+        try await shutdown()
+        return result
+    }
+
     /// The access key id in use (for records and messages; the secret is never exposed).
     public var accessKeyID: String { signer.credentials.accessKeyID }
 

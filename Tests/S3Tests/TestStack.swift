@@ -105,14 +105,7 @@ enum TestStack {
         let client = S3Client(
             credentials: try credentials ?? Self.credentials(key), configuration: configuration, onRequest: onRequest
         )
-        do {
-            let result = try await body(client)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        return try await client.use(body)
     }
 
     /// Deterministic pseudo-random bytes.

@@ -15,15 +15,6 @@ public struct PostgresConnector: Sendable {
         self.logger = logger
     }
 
-    /// The postgres-nio configuration these settings describe, connecting by host and port.
-    public func configuration() throws(DatabaseError) -> PostgresConnection.Configuration {
-        var configuration = PostgresConnection.Configuration(
-            host: settings.host.value, port: settings.port.value, username: settings.user.value,
-            password: settings.password?.value, database: settings.database.value, tls: try tls())
-        applyOptions(to: &configuration)
-        return configuration
-    }
-
     /// Connects once, failing fast with a described error.
     ///
     /// The TCP connection is made here, with `ReadDemandGuard` first in its pipeline, and handed to
@@ -43,7 +34,14 @@ public struct PostgresConnector: Sendable {
             var configuration = PostgresConnection.Configuration(
                 establishedChannel: channel, tls: tls, username: settings.user.value,
                 password: settings.password?.value, database: settings.database.value)
-            applyOptions(to: &configuration)
+            configuration.options.connectTimeout = connectTimeout
+            if let options = settings.options?.value, !options.isEmpty {
+                configuration.options.additionalStartupParameters = [("options", options)]
+            }
+            // SNI and, for verify-full, the name the certificate must carry (IP addresses are not valid in SNI).
+            if !settings.host.value.isIPAddress {
+                configuration.options.tlsServerName = settings.host.value
+            }
             do {
                 return try await PostgresConnection.connect(on: channel.eventLoop, configuration: configuration, id: id, logger: logger)
             } catch {
@@ -52,17 +50,6 @@ public struct PostgresConnector: Sendable {
             }
         } catch {
             throw DatabaseError.from(error, settings: settings, during: "connecting")
-        }
-    }
-
-    private func applyOptions(to configuration: inout PostgresConnection.Configuration) {
-        configuration.options.connectTimeout = connectTimeout
-        if let options = settings.options?.value, !options.isEmpty {
-            configuration.options.additionalStartupParameters = [("options", options)]
-        }
-        // SNI and, for verify-full, the name the certificate must carry (IP addresses are not valid in SNI).
-        if !settings.host.value.isIPAddress {
-            configuration.options.tlsServerName = settings.host.value
         }
     }
 

@@ -290,27 +290,24 @@ public struct ImageSync: Sendable {
         guard case .upload(let reason) = decision, let sha256 = digest.sha256Hex else { return .unchanged }
         if options.dryRun { return .wouldUpload(size: digest.size, reason: reason) }
         // The bytes sent must be the bytes hashed (the metadata carries the hash): if the file changed
-        // since, nothing is sent; hash it again and try once more.
-        var expected = sha256
+        // since, nothing lands; hash it again and try once more.
         for attempt in 1...2 {
+            let hash = digest.sha256Hex ?? sha256
             do {
                 let result = try await client.putFile(
                     bucket: options.bucket, key: target.key, path: file.path,
                     contentType: ImageContentType.forPath(file.relativePath),
-                    metadata: Self.metadata(target: target, file: file, size: digest.size, sha256: expected),
-                    known: FileContentDigest(sha256Hex: expected, md5Hex: digest.md5Hex))
+                    metadata: Self.metadata(target: target, file: file, size: digest.size, sha256: hash),
+                    known: FileContentDigest(sha256Hex: hash, md5Hex: digest.md5Hex))
                 return .uploaded(size: result.size, reason: reason)
             } catch let error as S3Error where error.kind == .sourceChanged || Self.bodyMismatchCodes.contains(error.code ?? "") {
-                // Changed before sending (sourceChanged) or while sending (S3 refused the bytes): nothing landed.
+                // Changed before sending (sourceChanged) or while sending (S3 refused the bytes).
                 if attempt == 2 { break }
                 do {
                     digest = try FileDigest.of(path: file.path)
                 } catch {
                     return .failed(operation: "ReadFile", reason: error.description)
                 }
-                expected = digest.sha256Hex ?? ""
-            } catch let error as LocalReadError {
-                return .failed(operation: "ReadFile", reason: error.description)
             } catch {
                 return .failed(operation: "PutObject", reason: "\(error)")
             }

@@ -29,14 +29,9 @@ enum ServerStack {
     }
 
     static func put(_ pictures: [String: [UInt8]], into bucket: String) async throws {
-        let client = client()
-        do {
+        try await client().use { client in
             for (key, bytes) in pictures { _ = try await client.putObject(bucket: bucket, key: key, body: bytes) }
-        } catch {
-            try? await client.shutdown()
-            throw error
         }
-        try await client.shutdown()
     }
 
     static func bucket(with pictures: [String: [UInt8]]) async throws -> String {

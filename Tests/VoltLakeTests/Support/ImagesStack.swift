@@ -104,14 +104,7 @@ enum ImagesStack {
         let client = S3Client(
             credentials: AWSCredentials(accessKeyID: LocalStack.appKeyID, secretAccessKey: LocalStack.appSecret),
             configuration: S3Configuration(region: LocalStack.region, endpoint: URL(string: LocalStack.s3Endpoint), usePathStyle: true))
-        do {
-            let result = try await body(client)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        return try await client.use(body)
     }
 
     static func keys(bucket: String, prefix: String? = nil) async throws -> Set<String> {

@@ -23,16 +23,11 @@ enum PresignStack {
     /// A fresh bucket holding `pictures` (key → bytes).
     static func bucket(with pictures: [String: [UInt8]]) async throws -> String {
         let bucket = try await LocalStack.makeBucket("vl-test-presign")
-        let client = client()
-        do {
+        try await client().use { client in
             for (key, bytes) in pictures {
                 _ = try await client.putObject(bucket: bucket, key: key, body: bytes, contentType: "image/jpeg")
             }
-        } catch {
-            try? await client.shutdown()
-            throw error
         }
-        try await client.shutdown()
         return bucket
     }
 
